@@ -1,0 +1,57 @@
+# agora — the two commands of the README, and a few more.
+# SPDX-License-Identifier: EUPL-1.2
+
+DEMO_PBF  := data/demo/monaco.osm.pbf
+DEMO_DB   := out/demo.db
+DEMO_OUT  := out/report
+RELEASE   := build/release/agora
+FUZZ_SECONDS ?= 20
+export LSAN_OPTIONS := suppressions=$(CURDIR)/tests/sanitizers/lsan.supp:print_suppressions=0
+export UBSAN_OPTIONS := print_stacktrace=1:halt_on_error=1
+
+.PHONY: all demo test setup build debug unit cli fuzz bench clean
+
+all: build
+
+setup:
+	@AGORA_SETUP_QUIET=1 ./scripts/setup
+
+build: setup
+	@cmake --preset release >/dev/null
+	@cmake --build --preset release
+
+debug: setup
+	@cmake --preset debug >/dev/null
+	@cmake --build --preset debug
+
+# Import the demo city into a fresh database and write its report.
+demo: build
+	@mkdir -p out
+	@rm -f $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm
+	@$(RELEASE) import $(DEMO_PBF) --db $(DEMO_DB) --city Monaco
+	@$(RELEASE) report --db $(DEMO_DB) --out $(DEMO_OUT)
+	@echo
+	@echo "Open $(CURDIR)/$(DEMO_OUT)/index.html in a browser."
+
+# Every test: unit tests (cmocka, ctest), end-to-end tests of the command
+# (pytest), all under AddressSanitizer and UndefinedBehaviorSanitizer, then
+# a bounded fuzzing run of every fuzz target.
+test: debug
+	@ctest --preset debug -j2
+	@AGORA=$(CURDIR)/build/debug/agora python3 -m pytest -q tests/cli
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) ./fuzz/run.sh
+
+unit: debug
+	@ctest --preset debug -j2
+
+cli: debug
+	@AGORA=$(CURDIR)/build/debug/agora python3 -m pytest -q tests/cli
+
+fuzz: setup
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) ./fuzz/run.sh
+
+bench: build
+	@./bench/import
+
+clean:
+	rm -rf build out

@@ -1,0 +1,103 @@
+/* agora — the store: where the city model and every result live.
+ *
+ * The API names no database: it takes and returns model structs, so that a
+ * PostgreSQL backend can sit behind the same functions later (see
+ * docs/internals/store.md). Today the backend is SQLite: one file, WAL,
+ * foreign keys on, schema migrations applied in order when the file is opened.
+ * A store handle is used from one thread at a time.
+ * SPDX-License-Identifier: EUPL-1.2 */
+#ifndef AGORA_STORE_H
+#define AGORA_STORE_H
+
+#include "agora/model.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct ag_store;
+
+enum ag_store_flags {
+    AG_STORE_READONLY = 1, /* never write, never create */
+    AG_STORE_CREATE = 2,   /* create the database when it does not exist */
+};
+
+/* The schema version this build writes and reads. */
+#define AG_STORE_SCHEMA_VERSION 1
+
+/* Opens the store at `location`: a file path, or "sqlite:PATH". A
+ * "postgresql://" location is reserved for the PostgreSQL backend and fails
+ * with AG_EINVAL in this build. Pending schema migrations are applied in one
+ * transaction (not with AG_STORE_READONLY, which then fails with AG_EVERSION
+ * when the file is older than this build). A database written by a newer
+ * agora is refused with AG_EVERSION. A location that cannot be written when
+ * writing was asked for fails with AG_EREADONLY before anything is changed;
+ * when this call created the file and then failed, the file is removed. */
+int ag_store_open(struct ag_store **out, const char *location, int flags,
+                  struct ag_error *err);
+void ag_store_close(struct ag_store *s);
+int ag_store_schema_version(struct ag_store *s);
+
+struct ag_city {
+    int64_t id;
+    char name[128];
+    char source[512];
+    char imported_at[32]; /* UTC, ISO 8601 */
+    struct ag_ll origin;  /* centre of the local projection */
+    struct ag_bbox bbox;
+    int64_t import_count; /* how many times this city was imported */
+};
+
+/* Counts of what an import did. */
+struct ag_import_stats {
+    int64_t city_id;
+    bool city_created;
+    int64_t spaces_inserted, spaces_updated, spaces_removed;
+    int64_t road_nodes, road_edges, barriers, buildings;
+};
+
+/* Writes the model as city `name` in one transaction: creates the city or,
+ * when it exists, replaces its OSM-derived content. Spaces keep their id
+ * across re-imports (matched by OSM reference); spaces no longer in the data
+ * are removed; custom spaces are kept. On failure nothing is changed. */
+int ag_store_import(struct ag_store *s, const char *name,
+                    const struct ag_city_model *m, struct ag_import_stats *st,
+                    struct ag_error *err);
+
+/* Finds a city by name; with name NULL, the only city in the store (AG_EAMBIG
+ * when there are several, AG_ENOTFOUND when there is none). */
+int ag_store_city_get(struct ag_store *s, const char *name, struct ag_city *out,
+                      struct ag_error *err);
+/* All cities, ordered by name. out: vec of struct ag_city (init by caller). */
+int ag_store_cities(struct ag_store *s, struct ag_vec *out,
+                    struct ag_error *err);
+
+/* Spaces of a city, ordered by kind then name then id. out: vec of struct
+ * ag_space initialised by the caller; free each with ag_space_free. With
+ * with_geom false, geom is left empty (faster listing). */
+int ag_store_spaces(struct ag_store *s, int64_t city_id, bool with_geom,
+                    struct ag_vec *out, struct ag_error *err);
+/* One space by reference: an internal id ("12") or an OSM reference
+ * ("way/4227203"). */
+int ag_store_space_get(struct ag_store *s, int64_t city_id, const char *ref,
+                       struct ag_space *out, struct ag_error *err);
+/* Adds a custom space (origin "custom"); its measures must be filled in.
+ * Sets sp->id. */
+int ag_store_space_add(struct ag_store *s, int64_t city_id,
+                       struct ag_space *sp, struct ag_error *err);
+
+/* Road graph, barriers and buildings of a city; out vecs of the model structs
+ * initialised by the caller. */
+int ag_store_road_edges(struct ag_store *s, int64_t city_id, struct ag_vec *out,
+                        struct ag_error *err);
+int ag_store_road_nodes(struct ag_store *s, int64_t city_id, struct ag_vec *out,
+                        struct ag_error *err);
+int ag_store_barriers(struct ag_store *s, int64_t city_id, struct ag_vec *out,
+                      struct ag_error *err);
+int ag_store_buildings(struct ag_store *s, int64_t city_id, struct ag_vec *out,
+                       struct ag_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

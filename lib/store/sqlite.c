@@ -1,0 +1,934 @@
+/* The SQLite backend of the store (docs/internals/store.md).
+ * SPDX-License-Identifier: EUPL-1.2 */
+#include "agora/store.h"
+#include "store/migrations.h"
+
+#include <errno.h>
+#include <libgen.h>
+#include <math.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+_Static_assert(AG__STORE_NMIGRATIONS == AG_STORE_SCHEMA_VERSION,
+               "AG_STORE_SCHEMA_VERSION must equal the number of migrations");
+
+struct ag_store {
+    sqlite3 *db;
+    char path[4096];
+};
+
+static int db_fail(struct ag_store *s, struct ag_error *err, const char *what)
+{
+    int ec = sqlite3_extended_errcode(s->db);
+    int code = (ec & 0xff) == SQLITE_READONLY ? AG_EREADONLY : AG_ESTORE;
+    return ag_error_set(err, code, "%s: %s: %s", s->path, what, sqlite3_errmsg(s->db));
+}
+
+static int exec(struct ag_store *s, const char *sql, struct ag_error *err)
+{
+    char *msg = NULL;
+    if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+        int ec = sqlite3_extended_errcode(s->db);
+        int code = (ec & 0xff) == SQLITE_READONLY ? AG_EREADONLY : AG_ESTORE;
+        int rc = ag_error_set(err, code, "%s: %s", s->path, msg ? msg : sqlite3_errmsg(s->db));
+        sqlite3_free(msg);
+        return rc;
+    }
+    return 0;
+}
+
+static int prepare(struct ag_store *s, const char *sql, sqlite3_stmt **st, struct ag_error *err)
+{
+    if (sqlite3_prepare_v2(s->db, sql, -1, st, NULL) != SQLITE_OK)
+        return db_fail(s, err, "preparing a query");
+    return 0;
+}
+
+static int query_int(struct ag_store *s, const char *sql, int64_t *out, struct ag_error *err)
+{
+    sqlite3_stmt *st;
+    int rc = prepare(s, sql, &st, err);
+    if (rc)
+        return rc;
+    if (sqlite3_step(st) == SQLITE_ROW)
+        *out = sqlite3_column_int64(st, 0);
+    else
+        rc = db_fail(s, err, "reading");
+    sqlite3_finalize(st);
+    return rc;
+}
+
+/* Refuses a location that cannot be written before SQLite is asked, so the
+ * message names the real cause and nothing is created. */
+static int check_writable(const char *path, bool exists, struct ag_error *err)
+{
+    char *copy = ag_strdup(path);
+    if (!copy)
+        return ag_error_set(err, AG_ENOMEM, "out of memory");
+    const char *dir = dirname(copy);
+    struct stat st;
+    int rc = 0;
+    if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
+        rc = ag_error_set(err, AG_ENOENT, "%s: the directory %s does not exist", path, dir);
+    else if (access(dir, W_OK) != 0)
+        rc = ag_error_set(err, AG_EREADONLY,
+                          "%s: the directory %s is not writable (a database needs to write "
+                          "its journal next to it)",
+                          path, dir);
+    else if (exists && access(path, W_OK) != 0)
+        rc = ag_error_set(err, AG_EREADONLY, "%s: the database file is read-only", path);
+    free(copy);
+    return rc;
+}
+
+static int migrate(struct ag_store *s, bool readonly, struct ag_error *err)
+{
+    int64_t v;
+    int rc = query_int(s, "PRAGMA user_version", &v, err);
+    if (rc) {
+        return ag_error_set(err, AG_ESTORE, "%s: not an agora database (%s)", s->path,
+                            sqlite3_errmsg(s->db));
+    }
+    if (v > AG_STORE_SCHEMA_VERSION)
+        return ag_error_set(err, AG_EVERSION,
+                            "%s: written by a newer agora (schema %lld; this build knows up to %d)",
+                            s->path, (long long)v, AG_STORE_SCHEMA_VERSION);
+    if (v == AG_STORE_SCHEMA_VERSION)
+        return 0;
+    if (v == 0) {
+        /* A non-empty SQLite file without our version is someone else's. */
+        int64_t tables;
+        rc = query_int(s, "SELECT count(*) FROM sqlite_master", &tables, err);
+        if (rc)
+            return rc;
+        if (tables)
+            return ag_error_set(err, AG_ESTORE,
+                                "%s: an SQLite database that agora did not create; refusing "
+                                "to change it",
+                                s->path);
+    }
+    if (readonly)
+        return ag_error_set(err, AG_EVERSION,
+                            "%s: schema %lld is older than this build's %d and the database "
+                            "was opened read-only; run any writing command (agora import) to "
+                            "upgrade it",
+                            s->path, (long long)v, AG_STORE_SCHEMA_VERSION);
+    if ((rc = exec(s, "BEGIN IMMEDIATE", err)))
+        return rc;
+    for (int i = (int)v; i < AG_STORE_SCHEMA_VERSION && !rc; i++)
+        rc = exec(s, ag__store_migrations[i], err);
+    if (!rc) {
+        char sql[64];
+        snprintf(sql, sizeof sql, "PRAGMA user_version = %d", AG_STORE_SCHEMA_VERSION);
+        rc = exec(s, sql, err);
+    }
+    if (!rc)
+        rc = exec(s, "COMMIT", err);
+    if (rc)
+        sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+    return rc;
+}
+
+static void remove_db_files(const char *path)
+{
+    char p[4200];
+    unlink(path);
+    snprintf(p, sizeof p, "%s-wal", path);
+    unlink(p);
+    snprintf(p, sizeof p, "%s-shm", path);
+    unlink(p);
+    snprintf(p, sizeof p, "%s-journal", path);
+    unlink(p);
+}
+
+int ag_store_open(struct ag_store **out, const char *location, int flags, struct ag_error *err)
+{
+    *out = NULL;
+    if (!strncmp(location, "postgresql://", 13) || !strncmp(location, "postgres://", 11))
+        return ag_error_set(err, AG_EINVAL,
+                            "%s: the PostgreSQL backend is not part of this build; use a "
+                            "file path for SQLite",
+                            location);
+    const char *path = !strncmp(location, "sqlite:", 7) ? location + 7 : location;
+    if (!*path)
+        return ag_error_set(err, AG_EINVAL, "empty database path");
+    if (strlen(path) >= sizeof((struct ag_store *)0)->path)
+        return ag_error_set(err, AG_EINVAL, "database path too long");
+    bool readonly = flags & AG_STORE_READONLY;
+    struct stat st;
+    bool exists = stat(path, &st) == 0;
+    if (exists && !S_ISREG(st.st_mode))
+        return ag_error_set(err, AG_EINVAL, "%s: not a regular file", path);
+    if (!exists && (readonly || !(flags & AG_STORE_CREATE)))
+        return ag_error_set(err, AG_ENOENT,
+                            "%s: no such database (import a city first: agora import FILE --db %s)",
+                            path, path);
+    if (!readonly) {
+        int rc = check_writable(path, exists, err);
+        if (rc)
+            return rc;
+    }
+    struct ag_store *s = calloc(1, sizeof *s);
+    if (!s)
+        return ag_error_set(err, AG_ENOMEM, "out of memory");
+    snprintf(s->path, sizeof s->path, "%s", path);
+    int oflags = readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+    int rc = 0;
+    if (sqlite3_open_v2(path, &s->db, oflags | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+        rc = ag_error_set(err, AG_ESTORE, "%s: cannot open the database: %s", path,
+                          s->db ? sqlite3_errmsg(s->db) : "out of memory");
+        goto fail;
+    }
+    sqlite3_extended_result_codes(s->db, 1);
+    sqlite3_busy_timeout(s->db, 5000);
+    if (!readonly && sqlite3_db_readonly(s->db, "main") == 1) {
+        rc = ag_error_set(err, AG_EREADONLY, "%s: the database can only be opened read-only", path);
+        goto fail;
+    }
+    rc = exec(s, "PRAGMA foreign_keys = ON", err);
+    if (!rc && !readonly) {
+        int64_t dummy;
+        /* journal_mode returns a row; a file that is not a database fails here. */
+        rc = query_int(s, "PRAGMA journal_mode = WAL", &dummy, err);
+        if (rc)
+            rc = ag_error_set(err, AG_ESTORE, "%s: not an agora database (%s)", path,
+                              sqlite3_errmsg(s->db));
+    }
+    if (!rc)
+        rc = migrate(s, readonly, err);
+    if (rc)
+        goto fail;
+    *out = s;
+    return 0;
+fail:
+    sqlite3_close(s->db);
+    free(s);
+    if (!exists)
+        remove_db_files(path);
+    return rc;
+}
+
+void ag_store_close(struct ag_store *s)
+{
+    if (!s)
+        return;
+    sqlite3_close(s->db);
+    free(s);
+}
+
+int ag_store_schema_version(struct ag_store *s)
+{
+    int64_t v = 0;
+    if (query_int(s, "PRAGMA user_version", &v, NULL))
+        return -1;
+    return (int)v;
+}
+
+/* ---------- binding helpers ---------- */
+
+static void bind_text(sqlite3_stmt *st, int i, const char *v)
+{
+    if (v)
+        sqlite3_bind_text(st, i, v, -1, SQLITE_TRANSIENT);
+    else
+        sqlite3_bind_null(st, i);
+}
+
+static void bind_real(sqlite3_stmt *st, int i, double v)
+{
+    if (isfinite(v))
+        sqlite3_bind_double(st, i, v);
+    else
+        sqlite3_bind_null(st, i);
+}
+
+static char *col_text(sqlite3_stmt *st, int i)
+{
+    const unsigned char *t = sqlite3_column_text(st, i);
+    return t ? ag_strdup((const char *)t) : NULL;
+}
+
+static double col_real(sqlite3_stmt *st, int i)
+{
+    return sqlite3_column_type(st, i) == SQLITE_NULL ? NAN : sqlite3_column_double(st, i);
+}
+
+static int bind_mpoly(sqlite3_stmt *st, int i, const struct ag_mpoly *mp, struct ag_buf *b)
+{
+    ag_buf_reset(b);
+    int rc = ag_wkb_write_mpoly(b, mp);
+    if (!rc)
+        sqlite3_bind_blob(st, i, b->data, (int)b->len, SQLITE_TRANSIENT);
+    return rc;
+}
+
+static int bind_line(sqlite3_stmt *st, int i, const struct ag_line *l, struct ag_buf *b)
+{
+    ag_buf_reset(b);
+    int rc = ag_wkb_write_line(b, l);
+    if (!rc)
+        sqlite3_bind_blob(st, i, b->data, (int)b->len, SQLITE_TRANSIENT);
+    return rc;
+}
+
+static int step_done(struct ag_store *s, sqlite3_stmt *st, struct ag_error *err, const char *what)
+{
+    int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : db_fail(s, err, what);
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    return rc;
+}
+
+/* ---------- import ---------- */
+
+static const char SQL_SPACE_COLS[] =
+    "osm_type, osm_id, name, kind, origin, area_m2, perimeter_m, centroid_lon, centroid_lat,"
+    " min_lon, min_lat, max_lon, max_lat, geom, geom_source, tags";
+
+/* Binds the 16 columns of SQL_SPACE_COLS starting at parameter 1. */
+static int bind_space(sqlite3_stmt *st, const struct ag_space *sp, struct ag_buf *b)
+{
+    bind_text(st, 1, sp->ref.type);
+    sqlite3_bind_int64(st, 2, sp->ref.id);
+    bind_text(st, 3, sp->name);
+    bind_text(st, 4, sp->kind);
+    bind_text(st, 5, sp->origin);
+    sqlite3_bind_double(st, 6, sp->area_m2);
+    sqlite3_bind_double(st, 7, sp->perimeter_m);
+    sqlite3_bind_double(st, 8, sp->centroid.lon);
+    sqlite3_bind_double(st, 9, sp->centroid.lat);
+    sqlite3_bind_double(st, 10, sp->bbox.minx);
+    sqlite3_bind_double(st, 11, sp->bbox.miny);
+    sqlite3_bind_double(st, 12, sp->bbox.maxx);
+    sqlite3_bind_double(st, 13, sp->bbox.maxy);
+    bind_text(st, 15, sp->geom_source);
+    bind_text(st, 16, sp->tags_json);
+    return bind_mpoly(st, 14, &sp->geom, b);
+}
+
+static int import_spaces(struct ag_store *s, int64_t city, int64_t gen, const struct ag_city_model *m,
+                         struct ag_import_stats *stats, struct ag_buf *b, struct ag_error *err)
+{
+    sqlite3_stmt *find = NULL, *ins = NULL, *upd = NULL, *del = NULL;
+    char sql[1024];
+    int rc = prepare(s,
+                     "SELECT id FROM spaces WHERE city_id = ?1 AND origin = 'osm' AND "
+                     "osm_type = ?2 AND osm_id = ?3",
+                     &find, err);
+    snprintf(sql, sizeof sql,
+             "INSERT INTO spaces (%s, city_id, import_gen) VALUES "
+             "(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18)",
+             SQL_SPACE_COLS);
+    if (!rc)
+        rc = prepare(s, sql, &ins, err);
+    if (!rc)
+        rc = prepare(s,
+                     "UPDATE spaces SET name=?3, kind=?4, area_m2=?6, perimeter_m=?7,"
+                     " centroid_lon=?8, centroid_lat=?9, min_lon=?10, min_lat=?11, max_lon=?12,"
+                     " max_lat=?13, geom=?14, geom_source=?15, tags=?16, import_gen=?18 "
+                     "WHERE id = ?17",
+                     &upd, err);
+    if (!rc)
+        rc = prepare(s, "DELETE FROM spaces WHERE city_id = ?1 AND origin = 'osm' AND import_gen <> ?2",
+                     &del, err);
+    for (size_t i = 0; i < m->spaces.len && !rc; i++) {
+        const struct ag_space *sp = &AG_VEC_AT(&m->spaces, struct ag_space, i);
+        sqlite3_bind_int64(find, 1, city);
+        bind_text(find, 2, sp->ref.type);
+        sqlite3_bind_int64(find, 3, sp->ref.id);
+        int64_t id = 0;
+        int step = sqlite3_step(find);
+        if (step == SQLITE_ROW)
+            id = sqlite3_column_int64(find, 0);
+        else if (step != SQLITE_DONE)
+            rc = db_fail(s, err, "finding a space");
+        sqlite3_reset(find);
+        if (rc)
+            break;
+        sqlite3_stmt *st = id ? upd : ins;
+        rc = bind_space(st, sp, b);
+        if (rc) {
+            ag_error_set(err, rc, "%s: geometry of %s/%lld too large", s->path, sp->ref.type,
+                         (long long)sp->ref.id);
+            break;
+        }
+        sqlite3_bind_int64(st, 17, id ? id : city);
+        sqlite3_bind_int64(st, 18, gen);
+        rc = step_done(s, st, err, "writing a space");
+        if (id)
+            stats->spaces_updated++;
+        else
+            stats->spaces_inserted++;
+    }
+    if (!rc) {
+        sqlite3_bind_int64(del, 1, city);
+        sqlite3_bind_int64(del, 2, gen);
+        rc = step_done(s, del, err, "removing spaces no longer in the data");
+        stats->spaces_removed = sqlite3_changes(s->db);
+    }
+    sqlite3_finalize(find);
+    sqlite3_finalize(ins);
+    sqlite3_finalize(upd);
+    sqlite3_finalize(del);
+    return rc;
+}
+
+static int import_roads(struct ag_store *s, int64_t city, const struct ag_city_model *m,
+                        struct ag_import_stats *stats, struct ag_buf *b, struct ag_error *err)
+{
+    sqlite3_stmt *nst = NULL, *est = NULL;
+    int rc = prepare(s,
+                     "INSERT INTO road_nodes (city_id, osm_id, lon, lat, barrier, blocks_vehicle)"
+                     " VALUES (?1,?2,?3,?4,?5,?6)",
+                     &nst, err);
+    if (!rc)
+        rc = prepare(s,
+                     "INSERT INTO road_edges (city_id, osm_way_id, seq, from_node, to_node,"
+                     " highway, name, length_m, width_m, width_source, oneway, incline_pct,"
+                     " bridge, tunnel, layer, surface, maxspeed_kmh, geom) VALUES"
+                     " (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18)",
+                     &est, err);
+    for (size_t i = 0; i < m->road_nodes.len && !rc; i++) {
+        const struct ag_road_node *n = &AG_VEC_AT(&m->road_nodes, struct ag_road_node, i);
+        sqlite3_bind_int64(nst, 1, city);
+        sqlite3_bind_int64(nst, 2, n->osm_id);
+        sqlite3_bind_double(nst, 3, n->ll.lon);
+        sqlite3_bind_double(nst, 4, n->ll.lat);
+        bind_text(nst, 5, n->barrier);
+        sqlite3_bind_int(nst, 6, n->blocks_vehicle);
+        rc = step_done(s, nst, err, "writing a road node");
+        stats->road_nodes++;
+    }
+    for (size_t i = 0; i < m->road_edges.len && !rc; i++) {
+        const struct ag_road_edge *e = &AG_VEC_AT(&m->road_edges, struct ag_road_edge, i);
+        sqlite3_bind_int64(est, 1, city);
+        sqlite3_bind_int64(est, 2, e->osm_way_id);
+        sqlite3_bind_int(est, 3, e->seq);
+        sqlite3_bind_int64(est, 4, e->from_node);
+        sqlite3_bind_int64(est, 5, e->to_node);
+        bind_text(est, 6, e->highway);
+        bind_text(est, 7, e->name);
+        sqlite3_bind_double(est, 8, e->length_m);
+        sqlite3_bind_double(est, 9, e->width_m);
+        bind_text(est, 10, e->width_source);
+        sqlite3_bind_int(est, 11, e->oneway);
+        bind_real(est, 12, e->incline_pct);
+        sqlite3_bind_int(est, 13, e->bridge);
+        sqlite3_bind_int(est, 14, e->tunnel);
+        sqlite3_bind_int(est, 15, e->layer);
+        bind_text(est, 16, e->surface);
+        bind_real(est, 17, e->maxspeed_kmh);
+        rc = bind_line(est, 18, &e->geom, b);
+        if (!rc)
+            rc = step_done(s, est, err, "writing a road edge");
+        stats->road_edges++;
+    }
+    sqlite3_finalize(nst);
+    sqlite3_finalize(est);
+    return rc;
+}
+
+static int import_others(struct ag_store *s, int64_t city, const struct ag_city_model *m,
+                         struct ag_import_stats *stats, struct ag_buf *b, struct ag_error *err)
+{
+    sqlite3_stmt *bst = NULL, *hst = NULL;
+    int rc = prepare(s,
+                     "INSERT INTO barriers (city_id, osm_type, osm_id, type, blocks_vehicle, geom)"
+                     " VALUES (?1,?2,?3,?4,?5,?6)",
+                     &bst, err);
+    if (!rc)
+        rc = prepare(s,
+                     "INSERT INTO buildings (city_id, osm_type, osm_id, name, building, height_m,"
+                     " levels, area_m2, min_lon, min_lat, max_lon, max_lat, geom) VALUES"
+                     " (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13)",
+                     &hst, err);
+    for (size_t i = 0; i < m->barriers.len && !rc; i++) {
+        const struct ag_barrier *x = &AG_VEC_AT(&m->barriers, struct ag_barrier, i);
+        sqlite3_bind_int64(bst, 1, city);
+        bind_text(bst, 2, x->ref.type);
+        sqlite3_bind_int64(bst, 3, x->ref.id);
+        bind_text(bst, 4, x->type);
+        sqlite3_bind_int(bst, 5, x->blocks_vehicle);
+        rc = bind_line(bst, 6, &x->geom, b);
+        if (!rc)
+            rc = step_done(s, bst, err, "writing a barrier");
+        stats->barriers++;
+    }
+    for (size_t i = 0; i < m->buildings.len && !rc; i++) {
+        const struct ag_building *x = &AG_VEC_AT(&m->buildings, struct ag_building, i);
+        sqlite3_bind_int64(hst, 1, city);
+        bind_text(hst, 2, x->ref.type);
+        sqlite3_bind_int64(hst, 3, x->ref.id);
+        bind_text(hst, 4, x->name);
+        bind_text(hst, 5, x->building);
+        bind_real(hst, 6, x->height_m);
+        if (x->levels > 0)
+            sqlite3_bind_int(hst, 7, x->levels);
+        sqlite3_bind_double(hst, 8, x->area_m2);
+        sqlite3_bind_double(hst, 9, x->bbox.minx);
+        sqlite3_bind_double(hst, 10, x->bbox.miny);
+        sqlite3_bind_double(hst, 11, x->bbox.maxx);
+        sqlite3_bind_double(hst, 12, x->bbox.maxy);
+        rc = bind_mpoly(hst, 13, &x->geom, b);
+        if (!rc)
+            rc = step_done(s, hst, err, "writing a building");
+        stats->buildings++;
+    }
+    sqlite3_finalize(bst);
+    sqlite3_finalize(hst);
+    return rc;
+}
+
+int ag_store_import(struct ag_store *s, const char *name, const struct ag_city_model *m,
+                    struct ag_import_stats *stats, struct ag_error *err)
+{
+    memset(stats, 0, sizeof *stats);
+    if (!name || !*name || strlen(name) >= sizeof((struct ag_city *)0)->name)
+        return ag_error_set(err, AG_EINVAL, "a city name of 1 to 127 bytes is required");
+    struct ag_buf b;
+    ag_buf_init(&b, (size_t)1 << 30);
+    sqlite3_stmt *st = NULL;
+    int rc = exec(s, "BEGIN IMMEDIATE", err);
+    if (rc)
+        return rc;
+    int64_t city = 0, gen = 1;
+    rc = prepare(s, "SELECT id, import_count FROM cities WHERE name = ?1", &st, err);
+    if (!rc) {
+        bind_text(st, 1, name);
+        if (sqlite3_step(st) == SQLITE_ROW) {
+            city = sqlite3_column_int64(st, 0);
+            gen = sqlite3_column_int64(st, 1) + 1;
+        }
+        sqlite3_finalize(st);
+        st = NULL;
+    }
+    if (!rc) {
+        rc = prepare(s,
+                     city ? "UPDATE cities SET source=?2, imported_at=strftime('%Y-%m-%dT%H:%M:%SZ','now'),"
+                            " origin_lon=?3, origin_lat=?4, min_lon=?5, min_lat=?6, max_lon=?7,"
+                            " max_lat=?8, import_count=?9 WHERE id=?10 AND name=?1"
+                          : "INSERT INTO cities (name, source, imported_at, origin_lon, origin_lat,"
+                            " min_lon, min_lat, max_lon, max_lat, import_count) VALUES"
+                            " (?1, ?2, strftime('%Y-%m-%dT%H:%M:%SZ','now'), ?3,?4,?5,?6,?7,?8,?9)",
+                     &st, err);
+    }
+    if (!rc) {
+        bind_text(st, 1, name);
+        bind_text(st, 2, m->source ? m->source : "");
+        sqlite3_bind_double(st, 3, m->origin.lon);
+        sqlite3_bind_double(st, 4, m->origin.lat);
+        bind_real(st, 5, m->bbox.minx);
+        bind_real(st, 6, m->bbox.miny);
+        bind_real(st, 7, m->bbox.maxx);
+        bind_real(st, 8, m->bbox.maxy);
+        sqlite3_bind_int64(st, 9, gen);
+        if (city)
+            sqlite3_bind_int64(st, 10, city);
+        rc = step_done(s, st, err, "writing the city");
+        if (!rc && !city) {
+            city = sqlite3_last_insert_rowid(s->db);
+            stats->city_created = true;
+        }
+    }
+    sqlite3_finalize(st);
+    st = NULL;
+    stats->city_id = city;
+    static const char *const clear[] = {
+        "DELETE FROM road_edges WHERE city_id = %lld",
+        "DELETE FROM road_nodes WHERE city_id = %lld",
+        "DELETE FROM barriers WHERE city_id = %lld",
+        "DELETE FROM buildings WHERE city_id = %lld",
+    };
+    for (size_t i = 0; i < sizeof clear / sizeof clear[0] && !rc; i++) {
+        char sql[128];
+        snprintf(sql, sizeof sql, clear[i], (long long)city);
+        rc = exec(s, sql, err);
+    }
+    if (!rc)
+        rc = import_spaces(s, city, gen, m, stats, &b, err);
+    if (!rc)
+        rc = import_roads(s, city, m, stats, &b, err);
+    if (!rc)
+        rc = import_others(s, city, m, stats, &b, err);
+    if (!rc)
+        rc = prepare(s,
+                     "INSERT INTO import_log (city_id, at, source, spaces, road_edges, buildings,"
+                     " skipped) VALUES (?1, strftime('%Y-%m-%dT%H:%M:%SZ','now'), ?2,?3,?4,?5,?6)",
+                     &st, err);
+    if (!rc) {
+        sqlite3_bind_int64(st, 1, city);
+        bind_text(st, 2, m->source ? m->source : "");
+        sqlite3_bind_int64(st, 3, (int64_t)m->spaces.len);
+        sqlite3_bind_int64(st, 4, (int64_t)m->road_edges.len);
+        sqlite3_bind_int64(st, 5, (int64_t)m->buildings.len);
+        sqlite3_bind_int64(st, 6, (int64_t)m->skipped.len);
+        rc = step_done(s, st, err, "writing the import log");
+    }
+    sqlite3_finalize(st);
+    if (!rc)
+        rc = exec(s, "COMMIT", err);
+    if (rc)
+        sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+    ag_buf_free(&b);
+    return rc;
+}
+
+/* ---------- reading ---------- */
+
+static void read_city(sqlite3_stmt *st, struct ag_city *c)
+{
+    memset(c, 0, sizeof *c);
+    c->id = sqlite3_column_int64(st, 0);
+    snprintf(c->name, sizeof c->name, "%s", (const char *)sqlite3_column_text(st, 1));
+    snprintf(c->source, sizeof c->source, "%s", (const char *)sqlite3_column_text(st, 2));
+    snprintf(c->imported_at, sizeof c->imported_at, "%s", (const char *)sqlite3_column_text(st, 3));
+    c->origin.lon = sqlite3_column_double(st, 4);
+    c->origin.lat = sqlite3_column_double(st, 5);
+    c->bbox.minx = col_real(st, 6);
+    c->bbox.miny = col_real(st, 7);
+    c->bbox.maxx = col_real(st, 8);
+    c->bbox.maxy = col_real(st, 9);
+    c->import_count = sqlite3_column_int64(st, 10);
+}
+
+#define CITY_COLS                                                                        \
+    "id, name, source, imported_at, origin_lon, origin_lat, min_lon, min_lat, max_lon, "  \
+    "max_lat, import_count"
+
+int ag_store_cities(struct ag_store *s, struct ag_vec *out, struct ag_error *err)
+{
+    sqlite3_stmt *st;
+    int rc = prepare(s, "SELECT " CITY_COLS " FROM cities ORDER BY name", &st, err);
+    if (rc)
+        return rc;
+    int step;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        struct ag_city c;
+        read_city(st, &c);
+        if (!ag_vec_push(out, &c)) {
+            rc = ag_error_set(err, AG_ENOMEM, "out of memory");
+            break;
+        }
+    }
+    if (!rc && step != SQLITE_DONE)
+        rc = db_fail(s, err, "reading cities");
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int ag_store_city_get(struct ag_store *s, const char *name, struct ag_city *out,
+                      struct ag_error *err)
+{
+    struct ag_vec cities;
+    ag_vec_init(&cities, sizeof(struct ag_city));
+    int rc = ag_store_cities(s, &cities, err);
+    if (rc) {
+        ag_vec_free(&cities);
+        return rc;
+    }
+    rc = AG_ENOTFOUND;
+    for (size_t i = 0; i < cities.len; i++) {
+        struct ag_city *c = &AG_VEC_AT(&cities, struct ag_city, i);
+        if (!name ? cities.len == 1 : !strcmp(c->name, name)) {
+            *out = *c;
+            rc = 0;
+        }
+    }
+    if (rc && !name && cities.len > 1) {
+        struct ag_buf names;
+        ag_buf_init(&names, 4096);
+        for (size_t i = 0; i < cities.len; i++)
+            ag_buf_printf(&names, "%s\"%s\"", i ? ", " : "", AG_VEC_AT(&cities, struct ag_city, i).name);
+        rc = ag_error_set(err, AG_EAMBIG, "%s: holds several cities (%s); choose one with --city",
+                          s->path, names.data ? names.data : "");
+        ag_buf_free(&names);
+    } else if (rc && !name) {
+        rc = ag_error_set(err, AG_ENOTFOUND,
+                          "%s: holds no city yet (import one first: agora import FILE)", s->path);
+    } else if (rc) {
+        rc = ag_error_set(err, AG_ENOTFOUND, "%s: no city named \"%s\"", s->path, name);
+    }
+    ag_vec_free(&cities);
+    return rc;
+}
+
+static const char SQL_SPACE_SELECT[] =
+    "SELECT id, city_id, osm_type, osm_id, name, kind, origin, area_m2, perimeter_m,"
+    " centroid_lon, centroid_lat, min_lon, min_lat, max_lon, max_lat, geom_source, tags, geom"
+    " FROM spaces ";
+
+static int read_space(struct ag_store *s, sqlite3_stmt *st, bool with_geom, struct ag_space *sp,
+                      struct ag_error *err)
+{
+    memset(sp, 0, sizeof *sp);
+    sp->id = sqlite3_column_int64(st, 0);
+    sp->city_id = sqlite3_column_int64(st, 1);
+    snprintf(sp->ref.type, sizeof sp->ref.type, "%s", (const char *)sqlite3_column_text(st, 2));
+    sp->ref.id = sqlite3_column_int64(st, 3);
+    sp->name = col_text(st, 4);
+    sp->kind = col_text(st, 5);
+    sp->origin = col_text(st, 6);
+    sp->area_m2 = sqlite3_column_double(st, 7);
+    sp->perimeter_m = sqlite3_column_double(st, 8);
+    sp->centroid.lon = sqlite3_column_double(st, 9);
+    sp->centroid.lat = sqlite3_column_double(st, 10);
+    sp->bbox.minx = sqlite3_column_double(st, 11);
+    sp->bbox.miny = sqlite3_column_double(st, 12);
+    sp->bbox.maxx = sqlite3_column_double(st, 13);
+    sp->bbox.maxy = sqlite3_column_double(st, 14);
+    sp->geom_source = col_text(st, 15);
+    sp->tags_json = col_text(st, 16);
+    if (!sp->kind || !sp->origin || !sp->geom_source) {
+        ag_space_free(sp);
+        return ag_error_set(err, AG_ENOMEM, "out of memory");
+    }
+    if (with_geom) {
+        int rc = ag_wkb_read_mpoly(sqlite3_column_blob(st, 17), (size_t)sqlite3_column_bytes(st, 17),
+                                   &sp->geom, err);
+        if (rc) {
+            ag_error_prefix(err, "%s: space %lld", s->path, (long long)sp->id);
+            ag_space_free(sp);
+            return rc;
+        }
+    }
+    return 0;
+}
+
+int ag_store_spaces(struct ag_store *s, int64_t city_id, bool with_geom, struct ag_vec *out,
+                    struct ag_error *err)
+{
+    char sql[1024];
+    snprintf(sql, sizeof sql, "%s WHERE city_id = ?1 ORDER BY kind, name IS NULL, name, id",
+             SQL_SPACE_SELECT);
+    sqlite3_stmt *st;
+    int rc = prepare(s, sql, &st, err);
+    if (rc)
+        return rc;
+    sqlite3_bind_int64(st, 1, city_id);
+    int step;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        struct ag_space sp;
+        rc = read_space(s, st, with_geom, &sp, err);
+        if (rc)
+            break;
+        if (!ag_vec_push(out, &sp)) {
+            ag_space_free(&sp);
+            rc = ag_error_set(err, AG_ENOMEM, "out of memory");
+            break;
+        }
+    }
+    if (!rc && step != SQLITE_DONE)
+        rc = db_fail(s, err, "reading spaces");
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int ag_store_space_get(struct ag_store *s, int64_t city_id, const char *ref, struct ag_space *out,
+                       struct ag_error *err)
+{
+    char sql[1024];
+    struct ag_osm_ref oref;
+    bool numeric = *ref && strspn(ref, "0123456789") == strlen(ref) && strlen(ref) < 19;
+    if (!numeric && !ag_osm_ref_parse(ref, &oref))
+        return ag_error_set(err, AG_EINVAL,
+                            "\"%s\" is not a space reference: expected an id such as 12 or an "
+                            "OSM reference such as way/4227203",
+                            ref);
+    snprintf(sql, sizeof sql, "%s WHERE city_id = ?1 AND %s", SQL_SPACE_SELECT,
+             numeric ? "id = ?2" : "osm_type = ?3 AND osm_id = ?2 AND origin = 'osm'");
+    sqlite3_stmt *st;
+    int rc = prepare(s, sql, &st, err);
+    if (rc)
+        return rc;
+    sqlite3_bind_int64(st, 1, city_id);
+    if (numeric) {
+        sqlite3_bind_int64(st, 2, strtoll(ref, NULL, 10));
+    } else {
+        sqlite3_bind_int64(st, 2, oref.id);
+        bind_text(st, 3, oref.type);
+    }
+    int step = sqlite3_step(st);
+    if (step == SQLITE_ROW)
+        rc = read_space(s, st, true, out, err);
+    else if (step == SQLITE_DONE)
+        rc = ag_error_set(err, AG_ENOTFOUND, "no space %s in this city (see: agora spaces list)", ref);
+    else
+        rc = db_fail(s, err, "reading a space");
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int ag_store_space_add(struct ag_store *s, int64_t city_id, struct ag_space *sp, struct ag_error *err)
+{
+    char sql[1024];
+    snprintf(sql, sizeof sql,
+             "INSERT INTO spaces (%s, city_id) VALUES "
+             "(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17)",
+             SQL_SPACE_COLS);
+    sqlite3_stmt *st;
+    int rc = prepare(s, sql, &st, err);
+    if (rc)
+        return rc;
+    struct ag_buf b;
+    ag_buf_init(&b, (size_t)1 << 30);
+    rc = bind_space(st, sp, &b);
+    sqlite3_bind_int64(st, 17, city_id);
+    if (!rc)
+        rc = step_done(s, st, err, "adding a space");
+    if (!rc) {
+        sp->id = sqlite3_last_insert_rowid(s->db);
+        sp->city_id = city_id;
+    }
+    sqlite3_finalize(st);
+    ag_buf_free(&b);
+    return rc;
+}
+
+int ag_store_road_nodes(struct ag_store *s, int64_t city_id, struct ag_vec *out, struct ag_error *err)
+{
+    sqlite3_stmt *st;
+    int rc = prepare(s,
+                     "SELECT osm_id, lon, lat, barrier, blocks_vehicle FROM road_nodes"
+                     " WHERE city_id = ?1 ORDER BY osm_id",
+                     &st, err);
+    if (rc)
+        return rc;
+    sqlite3_bind_int64(st, 1, city_id);
+    int step;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        struct ag_road_node n = {sqlite3_column_int64(st, 0),
+                                 {sqlite3_column_double(st, 1), sqlite3_column_double(st, 2)},
+                                 col_text(st, 3), sqlite3_column_int(st, 4) != 0};
+        if (!ag_vec_push(out, &n)) {
+            ag_road_node_free(&n);
+            rc = ag_error_set(err, AG_ENOMEM, "out of memory");
+            break;
+        }
+    }
+    if (!rc && step != SQLITE_DONE)
+        rc = db_fail(s, err, "reading road nodes");
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int ag_store_road_edges(struct ag_store *s, int64_t city_id, struct ag_vec *out, struct ag_error *err)
+{
+    sqlite3_stmt *st;
+    int rc = prepare(s,
+                     "SELECT id, osm_way_id, seq, from_node, to_node, highway, name, length_m,"
+                     " width_m, width_source, oneway, incline_pct, bridge, tunnel, layer, surface,"
+                     " maxspeed_kmh, geom FROM road_edges WHERE city_id = ?1 ORDER BY id",
+                     &st, err);
+    if (rc)
+        return rc;
+    sqlite3_bind_int64(st, 1, city_id);
+    int step;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        struct ag_road_edge e = {0};
+        e.id = sqlite3_column_int64(st, 0);
+        e.osm_way_id = sqlite3_column_int64(st, 1);
+        e.seq = sqlite3_column_int(st, 2);
+        e.from_node = sqlite3_column_int64(st, 3);
+        e.to_node = sqlite3_column_int64(st, 4);
+        e.highway = col_text(st, 5);
+        e.name = col_text(st, 6);
+        e.length_m = sqlite3_column_double(st, 7);
+        e.width_m = sqlite3_column_double(st, 8);
+        e.width_source = col_text(st, 9);
+        e.oneway = sqlite3_column_int(st, 10);
+        e.incline_pct = col_real(st, 11);
+        e.bridge = sqlite3_column_int(st, 12);
+        e.tunnel = sqlite3_column_int(st, 13);
+        e.layer = sqlite3_column_int(st, 14);
+        e.surface = col_text(st, 15);
+        e.maxspeed_kmh = col_real(st, 16);
+        rc = ag_wkb_read_line(sqlite3_column_blob(st, 17), (size_t)sqlite3_column_bytes(st, 17),
+                              &e.geom, err);
+        if (!rc && !ag_vec_push(out, &e))
+            rc = ag_error_set(err, AG_ENOMEM, "out of memory");
+        if (rc) {
+            ag_road_edge_free(&e);
+            break;
+        }
+    }
+    if (!rc && step != SQLITE_DONE)
+        rc = db_fail(s, err, "reading road edges");
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int ag_store_barriers(struct ag_store *s, int64_t city_id, struct ag_vec *out, struct ag_error *err)
+{
+    sqlite3_stmt *st;
+    int rc = prepare(s,
+                     "SELECT id, osm_type, osm_id, type, blocks_vehicle, geom FROM barriers"
+                     " WHERE city_id = ?1 ORDER BY id",
+                     &st, err);
+    if (rc)
+        return rc;
+    sqlite3_bind_int64(st, 1, city_id);
+    int step;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        struct ag_barrier b = {0};
+        b.id = sqlite3_column_int64(st, 0);
+        snprintf(b.ref.type, sizeof b.ref.type, "%s", (const char *)sqlite3_column_text(st, 1));
+        b.ref.id = sqlite3_column_int64(st, 2);
+        b.type = col_text(st, 3);
+        b.blocks_vehicle = sqlite3_column_int(st, 4) != 0;
+        rc = ag_wkb_read_line(sqlite3_column_blob(st, 5), (size_t)sqlite3_column_bytes(st, 5),
+                              &b.geom, err);
+        if (!rc && !ag_vec_push(out, &b))
+            rc = ag_error_set(err, AG_ENOMEM, "out of memory");
+        if (rc) {
+            ag_barrier_free(&b);
+            break;
+        }
+    }
+    if (!rc && step != SQLITE_DONE)
+        rc = db_fail(s, err, "reading barriers");
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int ag_store_buildings(struct ag_store *s, int64_t city_id, struct ag_vec *out, struct ag_error *err)
+{
+    sqlite3_stmt *st;
+    int rc = prepare(s,
+                     "SELECT id, osm_type, osm_id, name, building, height_m, levels, area_m2,"
+                     " min_lon, min_lat, max_lon, max_lat, geom FROM buildings WHERE city_id = ?1"
+                     " ORDER BY id",
+                     &st, err);
+    if (rc)
+        return rc;
+    sqlite3_bind_int64(st, 1, city_id);
+    int step;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        struct ag_building b = {0};
+        b.id = sqlite3_column_int64(st, 0);
+        snprintf(b.ref.type, sizeof b.ref.type, "%s", (const char *)sqlite3_column_text(st, 1));
+        b.ref.id = sqlite3_column_int64(st, 2);
+        b.name = col_text(st, 3);
+        b.building = col_text(st, 4);
+        b.height_m = col_real(st, 5);
+        b.levels = sqlite3_column_int(st, 6);
+        b.area_m2 = sqlite3_column_double(st, 7);
+        b.bbox = (struct ag_bbox){sqlite3_column_double(st, 8), sqlite3_column_double(st, 9),
+                                  sqlite3_column_double(st, 10), sqlite3_column_double(st, 11)};
+        rc = ag_wkb_read_mpoly(sqlite3_column_blob(st, 12), (size_t)sqlite3_column_bytes(st, 12),
+                               &b.geom, err);
+        if (!rc && !ag_vec_push(out, &b))
+            rc = ag_error_set(err, AG_ENOMEM, "out of memory");
+        if (rc) {
+            ag_building_free(&b);
+            break;
+        }
+    }
+    if (!rc && step != SQLITE_DONE)
+        rc = db_fail(s, err, "reading buildings");
+    sqlite3_finalize(st);
+    return rc;
+}

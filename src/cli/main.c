@@ -1,0 +1,48 @@
+/* agora: the command-line tool. SPDX-License-Identifier: EUPL-1.2 */
+#include "cli.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static const char HELP[] =
+    "agora - assess and protect public spaces\n"
+    "\n"
+    "Usage: agora COMMAND [OPTIONS]\n"
+    "\n"
+    "Commands:\n"
+    "  import FILE            import a city from an OpenStreetMap file (.osm, .osm.pbf)\n"
+    "  spaces list            list the public spaces of a city\n"
+    "  spaces show SPACE      show one space (an id, or an OSM reference like way/4227203)\n"
+    "  spaces add             add a custom perimeter from a GeoJSON polygon\n"
+    "  report --out DIR       write the HTML report of a city to DIR/index.html\n"
+    "\n"
+    "Options common to the commands:\n"
+    "  --db PATH              the database (default: $AGORA_DB, else ./agora.db)\n"
+    "  --city NAME            the city, when the database holds several\n"
+    "  --help                 help on a command: agora import --help\n"
+    "\n"
+    "Exit codes: 0 success, 1 failure, 2 bad usage or bad input.\n";
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        fputs(HELP, stderr);
+        return EXIT_USAGE;
+    }
+    const char *cmd = argv[1];
+    if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h") || !strcmp(cmd, "help")) {
+        fputs(HELP, stdout);
+        return EXIT_OK;
+    }
+    if (!strcmp(cmd, "--version")) {
+        printf("agora 0.1.0 (store schema %d)\n", AG_STORE_SCHEMA_VERSION);
+        return EXIT_OK;
+    }
+    if (!strcmp(cmd, "import"))
+        return cmd_import(argc - 1, argv + 1);
+    if (!strcmp(cmd, "spaces"))
+        return cmd_spaces(argc - 1, argv + 1);
+    if (!strcmp(cmd, "report"))
+        return cmd_report(argc - 1, argv + 1);
+    return tool_usage("unknown command \"%s\" (see agora --help)", cmd);
+}
