@@ -29,6 +29,7 @@ static const char CSS[] =
     ".road{fill:none;stroke:#fff;stroke-linecap:round;stroke-linejoin:round;opacity:.9}"
     ".bar{fill:#b00020}.barl{fill:none;stroke:#b00020;stroke-width:1.2}"
     ".scale{stroke:#333;stroke-width:2}.scalet{font-size:10px;fill:#333}"
+    ".legend{color:#5a6570;font-size:13px;max-width:900px}"
     "footer{padding:18px 28px;color:#5a6570;font-size:13px}";
 
 struct kind_sum {
@@ -137,7 +138,10 @@ static int write_report(struct ag_buf *b, struct ag_store *s, const struct ag_ci
             rc = ag_buf_puts(b, "</td></tr>");
     }
     if (!rc)
-        rc = ag_buf_puts(b, "</table><h2>Spaces</h2><div class=\"cards\">\n");
+        rc = ag_buf_puts(b, "</table><h2>Spaces</h2><p class=\"legend\">On each map: the space in red; "
+                            "buildings in grey; roads and ways a vehicle can use in white, drawn "
+                            "at their width; red dots and lines: barriers that stop a vehicle "
+                            "(bollards, blocks...). North is up.</p><div class=\"cards\">\n");
     for (size_t k = 0; k < spaces->len && !rc; k++)
         rc = write_space_card(b, map, &AG_VEC_AT(spaces, struct ag_space, k));
     if (!rc)
