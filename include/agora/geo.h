@@ -125,7 +125,14 @@ double ag_line_length(const struct ag_line *l, const struct ag_proj *proj);
  * ring of its polygon, holes inside their outer ring. On failure returns
  * AG_EGEOM with a message naming the polygon, ring and vertices, and the
  * lon/lat where the problem is ("ring 1 of polygon 1 crosses itself: edge
- * 3-4 crosses edge 7-8 near 7.42124 43.73102"). */
+ * 3-4 crosses edge 7-8 near 7.421240 43.731020").
+ * Messages count polygons, rings and vertices from 1; ring 1 is the outer
+ * ring and edge 3-4 joins vertices 3 and 4. Repeated consecutive vertices
+ * are tolerated; a ring must not otherwise touch itself, and rings of one
+ * polygon may touch each other at points (OGC) but not cross or share an
+ * edge. A hole inside another hole is rejected. Overlap between different
+ * polygons of mp is not checked. AG_EPROJ when a vertex cannot be
+ * projected. */
 int ag_mpoly_validate(const struct ag_mpoly *mp, const struct ag_proj *proj,
                       struct ag_error *err);
 
@@ -141,7 +148,10 @@ int ag_line_buffer(const struct ag_line *l, double width_m,
 
 /* ---- spatial index ----
  * A static packed R-tree (Sort-Tile-Recursive, Leutenegger et al. 1997) over
- * boxes with caller ids. Add every box, build once, then query. */
+ * boxes with caller ids. Add every box, build once, then query. A query on
+ * an index that is not built (or has had boxes added since the last build)
+ * still returns every match, by a linear scan. ag_index_add rejects boxes
+ * that are not finite or have min > max (AG_EINVAL). */
 struct ag_index;
 
 int ag_index_new(struct ag_index **out);
