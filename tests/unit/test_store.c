@@ -1,0 +1,411 @@
+/* The SQLite store: migrations, one transaction per import, stable ids,
+ * refusal of files that are not ours. Every test works on a real file.
+ * SPDX-License-Identifier: EUPL-1.2 */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <math.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "agora/store.h"
+
+static char dir[64];
+static char dbpath[128];
+
+static int setup(void **state)
+{
+    (void)state;
+    snprintf(dir, sizeof dir, "/tmp/agora-store-XXXXXX");
+    if (!mkdtemp(dir))
+        return -1;
+    snprintf(dbpath, sizeof dbpath, "%s/t.db", dir);
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    char cmd[160];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    return system(cmd);
+}
+
+static void ring_square(struct ag_mpoly *mp, double lon, double lat, double d)
+{
+    struct ag_ll pts[5] = {{lon, lat}, {lon + d, lat}, {lon + d, lat + d}, {lon, lat + d}, {lon, lat}};
+    memset(mp, 0, sizeof *mp);
+    assert_int_equal(ag_mpoly_add_ring_polygon(mp, pts, 5), 0);
+}
+
+static void add_space(struct ag_city_model *m, int64_t way, const char *name, const char *kind)
+{
+    struct ag_space sp = {0};
+    snprintf(sp.ref.type, sizeof sp.ref.type, "way");
+    sp.ref.id = way;
+    sp.name = strdup(name);
+    sp.kind = strdup(kind);
+    sp.origin = strdup("osm");
+    sp.geom_source = strdup("area");
+    ring_square(&sp.geom, 7.42 + way * 1e-3, 43.73, 1e-4);
+    sp.area_m2 = 100;
+    sp.perimeter_m = 40;
+    sp.centroid = (struct ag_ll){7.42, 43.73};
+    sp.bbox = ag_mpoly_bbox(&sp.geom);
+    assert_non_null(ag_vec_push(&m->spaces, &sp));
+}
+
+static void add_edge(struct ag_city_model *m, int64_t way, int64_t a, int64_t b, bool add_nodes)
+{
+    struct ag_road_edge e = {0};
+    e.osm_way_id = way;
+    e.from_node = a;
+    e.to_node = b;
+    e.highway = strdup("residential");
+    e.width_source = strdup("default:residential");
+    e.width_m = 5.5;
+    e.length_m = 10;
+    e.incline_pct = NAN;
+    e.maxspeed_kmh = NAN;
+    e.geom.pts = calloc(2, sizeof *e.geom.pts);
+    e.geom.n = 2;
+    e.geom.pts[0] = (struct ag_ll){7.42, 43.73};
+    e.geom.pts[1] = (struct ag_ll){7.4201, 43.73};
+    assert_non_null(ag_vec_push(&m->road_edges, &e));
+    for (int i = 0; add_nodes && i < 2; i++) {
+        struct ag_road_node n = {i ? b : a, e.geom.pts[i], NULL, false};
+        assert_non_null(ag_vec_push(&m->road_nodes, &n));
+    }
+}
+
+static void model(struct ag_city_model *m)
+{
+    ag_city_model_init(m);
+    m->source = strdup("test.osm");
+    m->origin = (struct ag_ll){7.42, 43.73};
+    m->bbox = (struct ag_bbox){7.41, 43.72, 7.43, 43.74};
+}
+
+static struct ag_store *open_rw(void)
+{
+    struct ag_store *s = NULL;
+    struct ag_error err = {0};
+    int rc = ag_store_open(&s, dbpath, AG_STORE_CREATE, &err);
+    if (rc)
+        fprintf(stderr, "%s\n", err.msg);
+    assert_int_equal(rc, 0);
+    return s;
+}
+
+/* A digest of every row of every table, to prove "nothing changed". */
+static unsigned long long db_digest(void)
+{
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open_v2(dbpath, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    static const char *tables[] = {"cities", "spaces", "road_nodes", "road_edges", "barriers",
+                                   "buildings", "import_log"};
+    unsigned long long h = 1469598103934665603ULL;
+    for (size_t t = 0; t < sizeof tables / sizeof tables[0]; t++) {
+        char sql[128];
+        snprintf(sql, sizeof sql, "SELECT * FROM %s ORDER BY 1, 2", tables[t]);
+        sqlite3_stmt *st;
+        assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+        while (sqlite3_step(st) == SQLITE_ROW) {
+            for (int c = 0; c < sqlite3_column_count(st); c++) {
+                const unsigned char *p = sqlite3_column_blob(st, c);
+                int n = sqlite3_column_bytes(st, c);
+                for (int i = 0; i < n; i++)
+                    h = (h ^ p[i]) * 1099511628211ULL;
+                h = (h ^ 0xff) * 1099511628211ULL;
+            }
+        }
+        sqlite3_finalize(st);
+    }
+    sqlite3_close(db);
+    return h;
+}
+
+static long long scalar(const char *sql)
+{
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open_v2(dbpath, &db, SQLITE_OPEN_READWRITE, NULL), SQLITE_OK);
+    sqlite3_stmt *st;
+    assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+    long long v = -1;
+    if (sqlite3_step(st) == SQLITE_ROW)
+        v = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    return v;
+}
+
+static void exec_raw(const char *sql)
+{
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open(dbpath, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+}
+
+static void test_new_database_gets_the_schema_in_wal_mode(void **state)
+{
+    (void)state;
+    struct ag_store *s = open_rw();
+    assert_int_equal(ag_store_schema_version(s), AG_STORE_SCHEMA_VERSION);
+    ag_store_close(s);
+    assert_int_equal(scalar("PRAGMA user_version"), AG_STORE_SCHEMA_VERSION);
+    sqlite3 *db;
+    sqlite3_open(dbpath, &db);
+    sqlite3_stmt *st;
+    sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1, &st, NULL);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    assert_string_equal((const char *)sqlite3_column_text(st, 0), "wal");
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    assert_int_equal(scalar("SELECT count(*) FROM sqlite_master WHERE type='table' AND name IN "
+                            "('cities','spaces','road_nodes','road_edges','barriers','buildings')"),
+                     6);
+    unlink(dbpath);
+}
+
+static void test_reimport_keeps_space_ids_and_adds_no_duplicates(void **state)
+{
+    (void)state;
+    struct ag_store *s = open_rw();
+    struct ag_city_model m;
+    model(&m);
+    add_space(&m, 1, "Place A", "square");
+    add_space(&m, 2, "Place B", "park");
+    add_edge(&m, 100, 1, 2, true);
+    struct ag_import_stats st;
+    struct ag_error err = {0};
+    assert_int_equal(ag_store_import(s, "Town", &m, &st, &err), 0);
+    assert_true(st.city_created);
+    assert_int_equal(st.spaces_inserted, 2);
+    struct ag_space a1;
+    assert_int_equal(ag_store_space_get(s, st.city_id, "way/1", &a1, &err), 0);
+
+    /* A custom perimeter must survive the next import. */
+    struct ag_space custom = {0};
+    snprintf(custom.ref.type, sizeof custom.ref.type, "custom");
+    custom.name = strdup("Christmas market");
+    custom.kind = strdup("marketplace");
+    custom.origin = strdup("custom");
+    custom.geom_source = strdup("geojson");
+    ring_square(&custom.geom, 7.43, 43.73, 1e-4);
+    custom.area_m2 = 90;
+    custom.perimeter_m = 38;
+    custom.bbox = ag_mpoly_bbox(&custom.geom);
+    assert_int_equal(ag_store_space_add(s, st.city_id, &custom, &err), 0);
+
+    /* The city again: B is gone from the data, C is new, A changed name. */
+    ag_city_model_free(&m);
+    model(&m);
+    add_space(&m, 1, "Place A renamed", "square");
+    add_space(&m, 3, "Place C", "park");
+    add_edge(&m, 100, 1, 2, true);
+    struct ag_import_stats st2;
+    assert_int_equal(ag_store_import(s, "Town", &m, &st2, &err), 0);
+    assert_false(st2.city_created);
+    assert_int_equal(st2.city_id, st.city_id);
+    assert_int_equal(st2.spaces_inserted, 1);
+    assert_int_equal(st2.spaces_updated, 1);
+    assert_int_equal(st2.spaces_removed, 1);
+    struct ag_space a2;
+    assert_int_equal(ag_store_space_get(s, st.city_id, "way/1", &a2, &err), 0);
+    assert_int_equal(a2.id, a1.id);
+    assert_string_equal(a2.name, "Place A renamed");
+    assert_int_equal(ag_store_space_get(s, st.city_id, "way/2", &a2, &err) == 0 ? 1 : 0, 0);
+    ag_space_free(&a2);
+    ag_store_close(s);
+    assert_int_equal(scalar("SELECT count(*) FROM cities"), 1);
+    assert_int_equal(scalar("SELECT count(*) FROM spaces"), 3); /* A, C, custom */
+    assert_int_equal(scalar("SELECT count(*) FROM spaces WHERE origin='custom'"), 1);
+    assert_int_equal(scalar("SELECT count(*) FROM road_edges"), 1);
+    assert_int_equal(scalar("SELECT import_count FROM cities"), 2);
+    ag_space_free(&a1);
+    ag_space_free(&custom);
+    ag_city_model_free(&m);
+    unlink(dbpath);
+}
+
+static void test_failed_import_leaves_the_database_unchanged(void **state)
+{
+    (void)state;
+    struct ag_store *s = open_rw();
+    struct ag_city_model m;
+    model(&m);
+    add_space(&m, 1, "Place A", "square");
+    add_edge(&m, 100, 1, 2, true);
+    struct ag_import_stats st;
+    struct ag_error err = {0};
+    assert_int_equal(ag_store_import(s, "Town", &m, &st, &err), 0);
+    ag_store_close(s);
+    unsigned long long before = db_digest();
+
+    /* The same city with a new space and an edge whose end node is missing:
+     * the foreign key fails half-way, after the spaces were written. */
+    ag_city_model_free(&m);
+    model(&m);
+    add_space(&m, 1, "Changed", "square");
+    add_space(&m, 5, "New", "park");
+    add_edge(&m, 100, 1, 2, true);
+    add_edge(&m, 101, 2, 99, false);
+    s = open_rw();
+    int rc = ag_store_import(s, "Town", &m, &st, &err);
+    assert_int_equal(rc, AG_ESTORE);
+    assert_non_null(strstr(err.msg, dbpath));
+    assert_non_null(strstr(err.msg, "FOREIGN KEY"));
+    ag_store_close(s);
+    assert_true(db_digest() == before);
+    ag_city_model_free(&m);
+    unlink(dbpath);
+}
+
+static void test_database_of_a_newer_agora_is_refused(void **state)
+{
+    (void)state;
+    ag_store_close(open_rw());
+    exec_raw("PRAGMA user_version = 99");
+    struct ag_store *s = NULL;
+    struct ag_error err = {0};
+    assert_int_equal(ag_store_open(&s, dbpath, 0, &err), AG_EVERSION);
+    assert_null(s);
+    assert_non_null(strstr(err.msg, "newer agora"));
+    unlink(dbpath);
+}
+
+static void test_foreign_sqlite_file_is_refused_untouched(void **state)
+{
+    (void)state;
+    exec_raw("CREATE TABLE accounts(id INTEGER); INSERT INTO accounts VALUES (1)");
+    struct stat st0;
+    stat(dbpath, &st0);
+    struct ag_store *s = NULL;
+    struct ag_error err = {0};
+    assert_int_equal(ag_store_open(&s, dbpath, AG_STORE_CREATE, &err), AG_ESTORE);
+    assert_non_null(strstr(err.msg, "did not create"));
+    assert_int_equal(scalar("SELECT count(*) FROM sqlite_master"), 1);
+    assert_int_equal(scalar("PRAGMA user_version"), 0);
+    unlink(dbpath);
+
+    FILE *f = fopen(dbpath, "w");
+    fputs("name,area\nPlace,12\n", f);
+    fclose(f);
+    assert_int_equal(ag_store_open(&s, dbpath, AG_STORE_CREATE, &err), AG_ESTORE);
+    assert_non_null(strstr(err.msg, "not an agora database"));
+    stat(dbpath, &st0);
+    assert_int_equal(st0.st_size, 19);
+    unlink(dbpath);
+}
+
+static void test_missing_locations_create_nothing(void **state)
+{
+    (void)state;
+    struct ag_store *s = NULL;
+    struct ag_error err = {0};
+    assert_int_equal(ag_store_open(&s, dbpath, AG_STORE_READONLY, &err), AG_ENOENT);
+    assert_int_equal(access(dbpath, F_OK), -1);
+    assert_int_equal(ag_store_open(&s, dbpath, 0, &err), AG_ENOENT);
+    assert_int_equal(access(dbpath, F_OK), -1);
+    char deep[200];
+    snprintf(deep, sizeof deep, "%s/no/such/dir/x.db", dir);
+    assert_int_equal(ag_store_open(&s, deep, AG_STORE_CREATE, &err), AG_ENOENT);
+    assert_non_null(strstr(err.msg, "does not exist"));
+    assert_int_equal(ag_store_open(&s, "postgresql://localhost/agora", 0, &err), AG_EINVAL);
+    assert_non_null(strstr(err.msg, "PostgreSQL"));
+}
+
+static void test_spaces_are_found_by_id_or_osm_reference(void **state)
+{
+    (void)state;
+    struct ag_store *s = open_rw();
+    struct ag_city_model m;
+    model(&m);
+    add_space(&m, 4227203, "Place d'Armes", "pedestrian_area");
+    struct ag_import_stats st;
+    struct ag_error err = {0};
+    assert_int_equal(ag_store_import(s, "Monaco", &m, &st, &err), 0);
+    assert_int_equal(ag_store_import(s, "Nice", &m, &st, &err), 0);
+    struct ag_city c;
+    assert_int_equal(ag_store_city_get(s, NULL, &c, &err), AG_EAMBIG);
+    assert_non_null(strstr(err.msg, "\"Monaco\", \"Nice\""));
+    assert_int_equal(ag_store_city_get(s, "Monaco", &c, &err), 0);
+    struct ag_space a, b, w;
+    assert_int_equal(ag_store_space_get(s, c.id, "way/4227203", &a, &err), 0);
+    assert_int_equal(ag_store_space_get(s, c.id, "w4227203", &w, &err), 0);
+    char id[32];
+    snprintf(id, sizeof id, "%lld", (long long)a.id);
+    assert_int_equal(ag_store_space_get(s, c.id, id, &b, &err), 0);
+    assert_int_equal(a.id, b.id);
+    assert_int_equal(a.id, w.id);
+    assert_string_equal(b.name, "Place d'Armes");
+    /* The outline comes back as it went in. */
+    const struct ag_space *orig = &AG_VEC_AT(&m.spaces, struct ag_space, 0);
+    assert_int_equal(b.geom.polys[0].rings[0].n, 5);
+    for (size_t i = 0; i < 5; i++) {
+        assert_true(b.geom.polys[0].rings[0].pts[i].lon == orig->geom.polys[0].rings[0].pts[i].lon);
+        assert_true(b.geom.polys[0].rings[0].pts[i].lat == orig->geom.polys[0].rings[0].pts[i].lat);
+    }
+    ag_space_free(&b);
+    assert_int_equal(ag_store_space_get(s, c.id, "way/1", &b, &err), AG_ENOTFOUND);
+    assert_int_equal(ag_store_space_get(s, c.id, "place-d-armes", &b, &err), AG_EINVAL);
+    assert_non_null(strstr(err.msg, "way/4227203"));
+    ag_space_free(&a);
+    ag_space_free(&w);
+    ag_store_close(s);
+    ag_city_model_free(&m);
+    unlink(dbpath);
+}
+
+static void test_wkb_round_trip_and_damaged_blobs(void **state)
+{
+    (void)state;
+    struct ag_mpoly mp = {0};
+    struct ag_ll outer[5] = {{0, 0}, {1, 0}, {1, 1}, {0, 1}, {0, 0}};
+    assert_int_equal(ag_mpoly_add_ring_polygon(&mp, outer, 5), 0);
+    assert_int_equal(ag_mpoly_add_ring_polygon(&mp, outer, 5), 0);
+    struct ag_buf b;
+    ag_buf_init(&b, 1 << 20);
+    assert_int_equal(ag_wkb_write_mpoly(&b, &mp), 0);
+    /* 1+4+4 header, per polygon 1+4+4 + 4 + 5*16. */
+    assert_int_equal(b.len, 9 + 2 * (9 + 4 + 80));
+    struct ag_mpoly back;
+    struct ag_error err = {0};
+    assert_int_equal(ag_wkb_read_mpoly(b.data, b.len, &back, &err), 0);
+    assert_int_equal(back.npolys, 2);
+    assert_true(back.polys[1].rings[0].pts[2].lon == 1.0);
+    ag_mpoly_free(&back);
+    for (size_t cut = 0; cut < b.len; cut += 7)
+        assert_int_equal(ag_wkb_read_mpoly(b.data, cut, &back, &err), AG_EPARSE);
+    /* A ring count of 2^31 in a short blob must not be believed. */
+    b.data[9 + 5] = 0;
+    b.data[9 + 6] = 0;
+    b.data[9 + 7] = 0;
+    b.data[9 + 8] = (char)0x80;
+    assert_int_equal(ag_wkb_read_mpoly(b.data, b.len, &back, &err), AG_EPARSE);
+    ag_buf_free(&b);
+    ag_mpoly_free(&mp);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_new_database_gets_the_schema_in_wal_mode),
+        cmocka_unit_test(test_reimport_keeps_space_ids_and_adds_no_duplicates),
+        cmocka_unit_test(test_failed_import_leaves_the_database_unchanged),
+        cmocka_unit_test(test_database_of_a_newer_agora_is_refused),
+        cmocka_unit_test(test_foreign_sqlite_file_is_refused_untouched),
+        cmocka_unit_test(test_missing_locations_create_nothing),
+        cmocka_unit_test(test_spaces_are_found_by_id_or_osm_reference),
+        cmocka_unit_test(test_wkb_round_trip_and_damaged_blobs),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
