@@ -54,12 +54,12 @@ struct rel_rec {
 struct reader {
     const struct ag_osm_rules *rules;
     struct ag_city_model *m;
-    struct ag_vec nodes; /* struct node_rec */
-    struct ag_u64map node_ix;
+    struct ag_vec nodes; /* struct node_rec, sorted by id after the pass */
+    bool nodes_sorted;
     struct ag_u64map barrier_of; /* node id -> index in barrier_nodes */
     struct ag_vec barrier_nodes; /* struct barrier_node */
-    struct ag_vec ways;          /* struct way_rec */
-    struct ag_u64map way_ix;
+    struct ag_vec ways;          /* struct way_rec, sorted by id after the pass */
+    bool ways_sorted;
     struct ag_vec refs;          /* int64_t */
     struct ag_vec rels;          /* struct rel_rec */
     struct ag_progress progress;
@@ -95,31 +95,34 @@ static const char *rtag_get(const readosm_tag *tags, int n, const char *key)
     return NULL;
 }
 
+/* One allocation holds the list, the pointers and the strings: a city has
+ * tens of thousands of tagged buildings, and malloc per string showed in
+ * profiles. */
 static struct taglist *taglist_copy(const readosm_tag *tags, int n)
 {
-    struct taglist *t = calloc(1, sizeof *t);
+    size_t bytes = sizeof(struct taglist) + (size_t)(n > 0 ? n : 0) * 2 * sizeof(char *);
+    for (int i = 0; i < n; i++)
+        bytes += strlen(tags[i].key ? tags[i].key : "") + strlen(tags[i].value ? tags[i].value : "") + 2;
+    struct taglist *t = malloc(bytes);
     if (!t)
         return NULL;
-    t->kv = calloc((size_t)(n ? n : 1) * 2, sizeof *t->kv);
-    if (!t->kv) {
-        free(t);
-        return NULL;
-    }
+    t->n = (size_t)(n > 0 ? n : 0);
+    t->kv = (char **)(t + 1);
+    char *p = (char *)(t->kv + 2 * t->n);
     for (int i = 0; i < n; i++) {
-        t->kv[2 * t->n] = ag_strdup(tags[i].key ? tags[i].key : "");
-        t->kv[2 * t->n + 1] = ag_strdup(tags[i].value ? tags[i].value : "");
-        t->n++;
+        const char *kv[2] = {tags[i].key ? tags[i].key : "", tags[i].value ? tags[i].value : ""};
+        for (int j = 0; j < 2; j++) {
+            size_t len = strlen(kv[j]) + 1;
+            memcpy(p, kv[j], len);
+            t->kv[2 * i + j] = p;
+            p += len;
+        }
     }
     return t;
 }
 
 static void taglist_free(struct taglist *t)
 {
-    if (!t)
-        return;
-    for (size_t i = 0; i < 2 * t->n; i++)
-        free(t->kv[i]);
-    free(t->kv);
     free(t);
 }
 
@@ -297,8 +300,12 @@ static int on_node(const void *ud, const readosm_node *n)
     struct node_rec nr = {n->id, n->longitude, n->latitude};
     if (n->longitude == READOSM_UNDEFINED || n->latitude == READOSM_UNDEFINED)
         return READOSM_OK; /* a deleted or redacted node */
-    size_t ix = r->nodes.len;
-    if (!ag_vec_push(&r->nodes, &nr) || ag_u64map_put(&r->node_ix, (uint64_t)n->id, ix))
+    /* OSM files are normally sorted by type then id (osmium, osmconvert and
+     * the planet dumps write them so); lookups then need no hash map, only a
+     * binary search. An unsorted file is sorted after the pass. */
+    if (r->nodes.len && AG_VEC_AT(&r->nodes, struct node_rec, r->nodes.len - 1).id >= n->id)
+        r->nodes_sorted = false;
+    if (!ag_vec_push(&r->nodes, &nr))
         goto oom;
     ag_bbox_extend(&r->m->bbox, n->longitude, n->latitude);
     r->m->nodes_read++;
@@ -363,7 +370,9 @@ static int on_way(const void *ud, const readosm_way *w)
         if (!wr.tags)
             goto oom;
     }
-    if (ag_u64map_put(&r->way_ix, (uint64_t)w->id, r->ways.len) || !ag_vec_push(&r->ways, &wr)) {
+    if (r->ways.len && AG_VEC_AT(&r->ways, struct way_rec, r->ways.len - 1).id >= w->id)
+        r->ways_sorted = false;
+    if (!ag_vec_push(&r->ways, &wr)) {
         taglist_free(wr.tags);
         goto oom;
     }
@@ -417,10 +426,42 @@ oom:
 
 static const struct node_rec *node_get(const struct reader *r, int64_t id)
 {
-    uint64_t ix;
-    if (!ag_u64map_get(&r->node_ix, (uint64_t)id, &ix))
-        return NULL;
-    return &AG_VEC_AT(&r->nodes, struct node_rec, ix);
+    const struct node_rec *a = r->nodes.data;
+    size_t lo = 0, hi = r->nodes.len;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (a[mid].id < id)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < r->nodes.len && a[lo].id == id ? &a[lo] : NULL;
+}
+
+static const struct way_rec *way_get(const struct reader *r, int64_t id)
+{
+    const struct way_rec *a = r->ways.data;
+    size_t lo = 0, hi = r->ways.len;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (a[mid].id < id)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < r->ways.len && a[lo].id == id ? &a[lo] : NULL;
+}
+
+static int cmp_node(const void *a, const void *b)
+{
+    int64_t x = ((const struct node_rec *)a)->id, y = ((const struct node_rec *)b)->id;
+    return (x > y) - (x < y);
+}
+
+static int cmp_way(const void *a, const void *b)
+{
+    int64_t x = ((const struct way_rec *)a)->id, y = ((const struct way_rec *)b)->id;
+    return (x > y) - (x < y);
 }
 
 static const int64_t *way_refs(const struct reader *r, const struct way_rec *w)
@@ -478,14 +519,13 @@ static int join_rings(const struct reader *r, const int64_t *way_ids, size_t n,
         bool reversed = false;
         for (;;) {
             used[cur] = true;
-            uint64_t wix;
-            if (!ag_u64map_get(&r->way_ix, (uint64_t)way_ids[cur], &wix)) {
+            const struct way_rec *w = way_get(r, way_ids[cur]);
+            if (!w) {
                 snprintf(why, whylen, "member way/%lld is not in the file",
                          (long long)way_ids[cur]);
                 rc = AG_EGEOM;
                 break;
             }
-            const struct way_rec *w = &AG_VEC_AT(&r->ways, struct way_rec, wix);
             const int64_t *refs = way_refs(r, w);
             size_t from = ring.len ? 1 : 0; /* the joint node is already there */
             for (size_t k = from; k < w->nref; k++) {
@@ -506,11 +546,8 @@ static int join_rings(const struct reader *r, const int64_t *way_ids, size_t n,
             for (size_t j = 0; j < n; j++) {
                 if (used[j])
                     continue;
-                uint64_t jx;
-                if (!ag_u64map_get(&r->way_ix, (uint64_t)way_ids[j], &jx))
-                    continue;
-                const struct way_rec *wj = &AG_VEC_AT(&r->ways, struct way_rec, jx);
-                if (!wj->nref)
+                const struct way_rec *wj = way_get(r, way_ids[j]);
+                if (!wj || !wj->nref)
                     continue;
                 const int64_t *rj = way_refs(r, wj);
                 if (rj[0] == last || rj[wj->nref - 1] == last) {
@@ -1041,7 +1078,6 @@ static int build_model(struct reader *r)
 static void reader_free(struct reader *r)
 {
     ag_vec_free(&r->nodes);
-    ag_u64map_free(&r->node_ix);
     ag_u64map_free(&r->barrier_of);
     for (size_t i = 0; i < r->barrier_nodes.len; i++) {
         struct barrier_node *bn = &AG_VEC_AT(&r->barrier_nodes, struct barrier_node, i);
@@ -1052,7 +1088,6 @@ static void reader_free(struct reader *r)
     for (size_t i = 0; i < r->ways.len; i++)
         taglist_free(AG_VEC_AT(&r->ways, struct way_rec, i).tags);
     ag_vec_free(&r->ways);
-    ag_u64map_free(&r->way_ix);
     ag_vec_free(&r->refs);
     for (size_t i = 0; i < r->rels.len; i++) {
         struct rel_rec *rel = &AG_VEC_AT(&r->rels, struct rel_rec, i);
@@ -1111,13 +1146,11 @@ int ag_osm_read(const char *path, const struct ag_osm_rules *rules, struct ag_ci
     if (st.st_size == 0)
         return ag_error_set(err, AG_EEMPTY, "%s: the file is empty", path);
 
-    struct reader r = {.rules = rules, .m = m};
+    struct reader r = {.rules = rules, .m = m, .nodes_sorted = true, .ways_sorted = true};
     ag_vec_init(&r.nodes, sizeof(struct node_rec));
-    ag_u64map_init(&r.node_ix);
     ag_u64map_init(&r.barrier_of);
     ag_vec_init(&r.barrier_nodes, sizeof(struct barrier_node));
     ag_vec_init(&r.ways, sizeof(struct way_rec));
-    ag_u64map_init(&r.way_ix);
     ag_vec_init(&r.refs, sizeof(int64_t));
     ag_vec_init(&r.rels, sizeof(struct rel_rec));
     m->bbox = ag_bbox_empty();
@@ -1145,6 +1178,10 @@ int ag_osm_read(const char *path, const struct ag_osm_rules *rules, struct ag_ci
     else if (m->nodes_read == 0)
         out = ag_error_set(err, AG_EEMPTY,
                            "%s: no OpenStreetMap nodes found (is this an OSM file?)", path);
+    if (!out && !r.nodes_sorted)
+        qsort(r.nodes.data, r.nodes.len, sizeof(struct node_rec), cmp_node);
+    if (!out && !r.ways_sorted)
+        qsort(r.ways.data, r.ways.len, sizeof(struct way_rec), cmp_way);
     if (!out) {
         m->origin.lon = (m->bbox.minx + m->bbox.maxx) / 2;
         m->origin.lat = (m->bbox.miny + m->bbox.maxy) / 2;

@@ -197,6 +197,10 @@ int ag_store_open(struct ag_store **out, const char *location, int flags, struct
         if (rc)
             rc = ag_error_set(err, AG_ESTORE, "%s: not an agora database (%s)", path,
                               sqlite3_errmsg(s->db));
+        /* In WAL mode NORMAL cannot corrupt the database; a power cut may
+         * lose the last committed transaction, which a re-run restores. */
+        if (!rc)
+            rc = exec(s, "PRAGMA synchronous = NORMAL", err);
     }
     if (!rc)
         rc = migrate(s, readonly, err);
@@ -262,7 +266,7 @@ static int bind_mpoly(sqlite3_stmt *st, int i, const struct ag_mpoly *mp, struct
     ag_buf_reset(b);
     int rc = ag_wkb_write_mpoly(b, mp);
     if (!rc)
-        sqlite3_bind_blob(st, i, b->data, (int)b->len, SQLITE_TRANSIENT);
+        sqlite3_bind_blob(st, i, b->data, (int)b->len, SQLITE_STATIC);
     return rc;
 }
 
@@ -271,7 +275,7 @@ static int bind_line(sqlite3_stmt *st, int i, const struct ag_line *l, struct ag
     ag_buf_reset(b);
     int rc = ag_wkb_write_line(b, l);
     if (!rc)
-        sqlite3_bind_blob(st, i, b->data, (int)b->len, SQLITE_TRANSIENT);
+        sqlite3_bind_blob(st, i, b->data, (int)b->len, SQLITE_STATIC);
     return rc;
 }
 
