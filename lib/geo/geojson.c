@@ -217,23 +217,6 @@ static int bad_type(struct gj_ctx *c, const char *found, const char *expected)
     return rc;
 }
 
-/* ---- freeing a partly built multipolygon ----
- * Kept here rather than calling ag_mpoly_free so that this file stands on
- * base.h alone. */
-
-static void mpoly_clear(struct ag_mpoly *mp)
-{
-    for (size_t i = 0; i < mp->npolys; i++) {
-        struct ag_polygon *p = &mp->polys[i];
-        for (size_t j = 0; j < p->nrings; j++)
-            free(p->rings[j].pts);
-        free(p->rings);
-    }
-    free(mp->polys);
-    mp->polys = NULL;
-    mp->npolys = 0;
-}
-
 /* ---- coordinates ---- */
 
 static const char *const axis_name[] = {"longitude", "latitude", "altitude"};
@@ -651,7 +634,7 @@ int ag_geojson_read_mpoly(const char *text, size_t len, const char *name,
     int rc = read_root(&c, root, &mp, name_prop ? &nm : NULL);
     json_decref(root);
     if (rc) {
-        mpoly_clear(&mp);
+        ag_mpoly_free(&mp);
         free(nm);
         return rc;
     }

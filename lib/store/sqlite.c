@@ -792,147 +792,146 @@ int ag_store_space_add(struct ag_store *s, int64_t city_id, struct ag_space *sp,
     return rc;
 }
 
-int ag_store_road_nodes(struct ag_store *s, int64_t city_id, struct ag_vec *out, struct ag_error *err)
+/* Runs a query over one city's rows and hands each row to fn, which reads it
+ * into a new element of out. Shared by the readers of graph, barriers and
+ * buildings. */
+typedef int (*row_reader)(sqlite3_stmt *st, void *elem, struct ag_error *err);
+
+static int read_rows(struct ag_store *s, const char *sql, int64_t city_id, row_reader fn,
+                     struct ag_vec *out, const char *what, struct ag_error *err)
 {
     sqlite3_stmt *st;
-    int rc = prepare(s,
-                     "SELECT osm_id, lon, lat, barrier, blocks_vehicle FROM road_nodes"
-                     " WHERE city_id = ?1 ORDER BY osm_id",
-                     &st, err);
+    int rc = prepare(s, sql, &st, err);
     if (rc)
         return rc;
     sqlite3_bind_int64(st, 1, city_id);
     int step;
     while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-        struct ag_road_node n = {sqlite3_column_int64(st, 0),
-                                 {sqlite3_column_double(st, 1), sqlite3_column_double(st, 2)},
-                                 col_text(st, 3), sqlite3_column_int(st, 4) != 0};
-        if (!ag_vec_push(out, &n)) {
-            ag_road_node_free(&n);
+        void *elem = ag_vec_push(out, NULL);
+        if (!elem) {
             rc = ag_error_set(err, AG_ENOMEM, "out of memory");
+            break;
+        }
+        rc = fn(st, elem, err);
+        if (rc) {
+            out->len--; /* fn freed what it had read */
+            ag_error_prefix(err, "%s: reading %s", s->path, what);
             break;
         }
     }
     if (!rc && step != SQLITE_DONE)
-        rc = db_fail(s, err, "reading road nodes");
+        rc = db_fail(s, err, what);
     sqlite3_finalize(st);
+    return rc;
+}
+
+static int road_node_row(sqlite3_stmt *st, void *elem, struct ag_error *err)
+{
+    (void)err;
+    struct ag_road_node *n = elem;
+    n->osm_id = sqlite3_column_int64(st, 0);
+    n->ll = (struct ag_ll){sqlite3_column_double(st, 1), sqlite3_column_double(st, 2)};
+    n->barrier = col_text(st, 3);
+    n->blocks_vehicle = sqlite3_column_int(st, 4) != 0;
+    return 0;
+}
+
+int ag_store_road_nodes(struct ag_store *s, int64_t city_id, struct ag_vec *out, struct ag_error *err)
+{
+    return read_rows(s,
+                     "SELECT osm_id, lon, lat, barrier, blocks_vehicle FROM road_nodes"
+                     " WHERE city_id = ?1 ORDER BY osm_id",
+                     city_id, road_node_row, out, "road nodes", err);
+}
+
+static int road_edge_row(sqlite3_stmt *st, void *elem, struct ag_error *err)
+{
+    struct ag_road_edge *e = elem;
+    e->id = sqlite3_column_int64(st, 0);
+    e->osm_way_id = sqlite3_column_int64(st, 1);
+    e->seq = sqlite3_column_int(st, 2);
+    e->from_node = sqlite3_column_int64(st, 3);
+    e->to_node = sqlite3_column_int64(st, 4);
+    e->highway = col_text(st, 5);
+    e->name = col_text(st, 6);
+    e->length_m = sqlite3_column_double(st, 7);
+    e->width_m = sqlite3_column_double(st, 8);
+    e->width_source = col_text(st, 9);
+    e->oneway = sqlite3_column_int(st, 10);
+    e->incline_pct = col_real(st, 11);
+    e->bridge = sqlite3_column_int(st, 12);
+    e->tunnel = sqlite3_column_int(st, 13);
+    e->layer = sqlite3_column_int(st, 14);
+    e->surface = col_text(st, 15);
+    e->maxspeed_kmh = col_real(st, 16);
+    int rc = ag_wkb_read_line(sqlite3_column_blob(st, 17), (size_t)sqlite3_column_bytes(st, 17),
+                              &e->geom, err);
+    if (rc)
+        ag_road_edge_free(e);
     return rc;
 }
 
 int ag_store_road_edges(struct ag_store *s, int64_t city_id, struct ag_vec *out, struct ag_error *err)
 {
-    sqlite3_stmt *st;
-    int rc = prepare(s,
+    return read_rows(s,
                      "SELECT id, osm_way_id, seq, from_node, to_node, highway, name, length_m,"
                      " width_m, width_source, oneway, incline_pct, bridge, tunnel, layer, surface,"
                      " maxspeed_kmh, geom FROM road_edges WHERE city_id = ?1 ORDER BY id",
-                     &st, err);
+                     city_id, road_edge_row, out, "road edges", err);
+}
+
+static void col_ref(sqlite3_stmt *st, int type_col, int id_col, struct ag_osm_ref *ref)
+{
+    snprintf(ref->type, sizeof ref->type, "%s", (const char *)sqlite3_column_text(st, type_col));
+    ref->id = sqlite3_column_int64(st, id_col);
+}
+
+static int barrier_row(sqlite3_stmt *st, void *elem, struct ag_error *err)
+{
+    struct ag_barrier *b = elem;
+    b->id = sqlite3_column_int64(st, 0);
+    col_ref(st, 1, 2, &b->ref);
+    b->type = col_text(st, 3);
+    b->blocks_vehicle = sqlite3_column_int(st, 4) != 0;
+    int rc = ag_wkb_read_line(sqlite3_column_blob(st, 5), (size_t)sqlite3_column_bytes(st, 5),
+                              &b->geom, err);
     if (rc)
-        return rc;
-    sqlite3_bind_int64(st, 1, city_id);
-    int step;
-    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-        struct ag_road_edge e = {0};
-        e.id = sqlite3_column_int64(st, 0);
-        e.osm_way_id = sqlite3_column_int64(st, 1);
-        e.seq = sqlite3_column_int(st, 2);
-        e.from_node = sqlite3_column_int64(st, 3);
-        e.to_node = sqlite3_column_int64(st, 4);
-        e.highway = col_text(st, 5);
-        e.name = col_text(st, 6);
-        e.length_m = sqlite3_column_double(st, 7);
-        e.width_m = sqlite3_column_double(st, 8);
-        e.width_source = col_text(st, 9);
-        e.oneway = sqlite3_column_int(st, 10);
-        e.incline_pct = col_real(st, 11);
-        e.bridge = sqlite3_column_int(st, 12);
-        e.tunnel = sqlite3_column_int(st, 13);
-        e.layer = sqlite3_column_int(st, 14);
-        e.surface = col_text(st, 15);
-        e.maxspeed_kmh = col_real(st, 16);
-        rc = ag_wkb_read_line(sqlite3_column_blob(st, 17), (size_t)sqlite3_column_bytes(st, 17),
-                              &e.geom, err);
-        if (!rc && !ag_vec_push(out, &e))
-            rc = ag_error_set(err, AG_ENOMEM, "out of memory");
-        if (rc) {
-            ag_road_edge_free(&e);
-            break;
-        }
-    }
-    if (!rc && step != SQLITE_DONE)
-        rc = db_fail(s, err, "reading road edges");
-    sqlite3_finalize(st);
+        ag_barrier_free(b);
     return rc;
 }
 
 int ag_store_barriers(struct ag_store *s, int64_t city_id, struct ag_vec *out, struct ag_error *err)
 {
-    sqlite3_stmt *st;
-    int rc = prepare(s,
+    return read_rows(s,
                      "SELECT id, osm_type, osm_id, type, blocks_vehicle, geom FROM barriers"
                      " WHERE city_id = ?1 ORDER BY id",
-                     &st, err);
+                     city_id, barrier_row, out, "barriers", err);
+}
+
+static int building_row(sqlite3_stmt *st, void *elem, struct ag_error *err)
+{
+    struct ag_building *b = elem;
+    b->id = sqlite3_column_int64(st, 0);
+    col_ref(st, 1, 2, &b->ref);
+    b->name = col_text(st, 3);
+    b->building = col_text(st, 4);
+    b->height_m = col_real(st, 5);
+    b->levels = sqlite3_column_int(st, 6);
+    b->area_m2 = sqlite3_column_double(st, 7);
+    b->bbox = (struct ag_bbox){sqlite3_column_double(st, 8), sqlite3_column_double(st, 9),
+                               sqlite3_column_double(st, 10), sqlite3_column_double(st, 11)};
+    int rc = ag_wkb_read_mpoly(sqlite3_column_blob(st, 12), (size_t)sqlite3_column_bytes(st, 12),
+                               &b->geom, err);
     if (rc)
-        return rc;
-    sqlite3_bind_int64(st, 1, city_id);
-    int step;
-    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-        struct ag_barrier b = {0};
-        b.id = sqlite3_column_int64(st, 0);
-        snprintf(b.ref.type, sizeof b.ref.type, "%s", (const char *)sqlite3_column_text(st, 1));
-        b.ref.id = sqlite3_column_int64(st, 2);
-        b.type = col_text(st, 3);
-        b.blocks_vehicle = sqlite3_column_int(st, 4) != 0;
-        rc = ag_wkb_read_line(sqlite3_column_blob(st, 5), (size_t)sqlite3_column_bytes(st, 5),
-                              &b.geom, err);
-        if (!rc && !ag_vec_push(out, &b))
-            rc = ag_error_set(err, AG_ENOMEM, "out of memory");
-        if (rc) {
-            ag_barrier_free(&b);
-            break;
-        }
-    }
-    if (!rc && step != SQLITE_DONE)
-        rc = db_fail(s, err, "reading barriers");
-    sqlite3_finalize(st);
+        ag_building_free(b);
     return rc;
 }
 
 int ag_store_buildings(struct ag_store *s, int64_t city_id, struct ag_vec *out, struct ag_error *err)
 {
-    sqlite3_stmt *st;
-    int rc = prepare(s,
+    return read_rows(s,
                      "SELECT id, osm_type, osm_id, name, building, height_m, levels, area_m2,"
                      " min_lon, min_lat, max_lon, max_lat, geom FROM buildings WHERE city_id = ?1"
                      " ORDER BY id",
-                     &st, err);
-    if (rc)
-        return rc;
-    sqlite3_bind_int64(st, 1, city_id);
-    int step;
-    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-        struct ag_building b = {0};
-        b.id = sqlite3_column_int64(st, 0);
-        snprintf(b.ref.type, sizeof b.ref.type, "%s", (const char *)sqlite3_column_text(st, 1));
-        b.ref.id = sqlite3_column_int64(st, 2);
-        b.name = col_text(st, 3);
-        b.building = col_text(st, 4);
-        b.height_m = col_real(st, 5);
-        b.levels = sqlite3_column_int(st, 6);
-        b.area_m2 = sqlite3_column_double(st, 7);
-        b.bbox = (struct ag_bbox){sqlite3_column_double(st, 8), sqlite3_column_double(st, 9),
-                                  sqlite3_column_double(st, 10), sqlite3_column_double(st, 11)};
-        rc = ag_wkb_read_mpoly(sqlite3_column_blob(st, 12), (size_t)sqlite3_column_bytes(st, 12),
-                               &b.geom, err);
-        if (!rc && !ag_vec_push(out, &b))
-            rc = ag_error_set(err, AG_ENOMEM, "out of memory");
-        if (rc) {
-            ag_building_free(&b);
-            break;
-        }
-    }
-    if (!rc && step != SQLITE_DONE)
-        rc = db_fail(s, err, "reading buildings");
-    sqlite3_finalize(st);
-    return rc;
+                     city_id, building_row, out, "buildings", err);
 }
