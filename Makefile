@@ -6,6 +6,9 @@ DEMO_DB   := out/demo.db
 DEMO_OUT  := out/report
 RELEASE   := build/release/agora
 FUZZ_SECONDS ?= 20
+# Debian's interpreter, where scripts/setup installs python3-pytest: a python3
+# earlier on PATH (pyenv, a virtualenv) may lack it.
+PYTHON    ?= /usr/bin/python3
 export LSAN_OPTIONS := suppressions=$(CURDIR)/tests/sanitizers/lsan.supp:print_suppressions=0
 export UBSAN_OPTIONS := print_stacktrace=1:halt_on_error=1
 
@@ -38,14 +41,14 @@ demo: build
 # a bounded fuzzing run of every fuzz target.
 test: debug
 	@ctest --preset debug -j2
-	@AGORA=$(CURDIR)/build/debug/agora python3 -m pytest -q tests/cli
+	@AGORA=$(CURDIR)/build/debug/agora $(PYTHON) -m pytest -q tests/cli
 	@FUZZ_SECONDS=$(FUZZ_SECONDS) ./fuzz/run.sh
 
 unit: debug
 	@ctest --preset debug -j2
 
 cli: debug
-	@AGORA=$(CURDIR)/build/debug/agora python3 -m pytest -q tests/cli
+	@AGORA=$(CURDIR)/build/debug/agora $(PYTHON) -m pytest -q tests/cli
 
 fuzz: setup
 	@FUZZ_SECONDS=$(FUZZ_SECONDS) ./fuzz/run.sh
