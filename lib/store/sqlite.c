@@ -18,6 +18,7 @@ _Static_assert(AG__STORE_NMIGRATIONS == AG_STORE_SCHEMA_VERSION,
 
 struct ag_store {
     sqlite3 *db;
+    bool writable;
     char path[4096];
 };
 
@@ -89,10 +90,11 @@ static int migrate(struct ag_store *s, bool readonly, struct ag_error *err)
 {
     int64_t v;
     int rc = query_int(s, "PRAGMA user_version", &v, err);
-    if (rc) {
+    if (rc && sqlite3_errcode(s->db) == SQLITE_NOTADB)
         return ag_error_set(err, AG_ESTORE, "%s: not an agora database (%s)", s->path,
                             sqlite3_errmsg(s->db));
-    }
+    if (rc)
+        return rc;
     if (v > AG_STORE_SCHEMA_VERSION)
         return ag_error_set(err, AG_EVERSION,
                             "%s: written by a newer agora (schema %lld; this build knows up to %d)",
@@ -194,7 +196,7 @@ int ag_store_open(struct ag_store **out, const char *location, int flags, struct
         int64_t dummy;
         /* journal_mode returns a row; a file that is not a database fails here. */
         rc = query_int(s, "PRAGMA journal_mode = WAL", &dummy, err);
-        if (rc)
+        if (rc && sqlite3_errcode(s->db) == SQLITE_NOTADB)
             rc = ag_error_set(err, AG_ESTORE, "%s: not an agora database (%s)", path,
                               sqlite3_errmsg(s->db));
         /* In WAL mode NORMAL cannot corrupt the database; a power cut may
@@ -206,6 +208,7 @@ int ag_store_open(struct ag_store **out, const char *location, int flags, struct
         rc = migrate(s, readonly, err);
     if (rc)
         goto fail;
+    s->writable = !readonly;
     *out = s;
     return 0;
 fail:
@@ -220,6 +223,14 @@ void ag_store_close(struct ag_store *s)
 {
     if (!s)
         return;
+    /* WAL is for while a writer is open (readers then never wait for it).
+     * Left on disk, WAL makes every later reader create -wal and -shm files
+     * beside the database, and a reader without write access to the
+     * directory cannot open it at all. So the last writer to close returns
+     * the file to a rollback journal; with another connection still open
+     * this fails harmlessly and the file stays in WAL. */
+    if (s->writable)
+        sqlite3_exec(s->db, "PRAGMA journal_mode = DELETE", NULL, NULL, NULL);
     sqlite3_close(s->db);
     free(s);
 }

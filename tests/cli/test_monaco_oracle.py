@@ -11,7 +11,6 @@ SPDX-License-Identifier: EUPL-1.2
 """
 import csv
 import json
-import os
 import re
 import shutil
 import sqlite3
@@ -77,28 +76,10 @@ def oracle_counts():
     return counts
 
 
-@pytest.fixture(scope="module")
-def agora_env():
-    env = dict(os.environ)
-    env.setdefault("LSAN_OPTIONS", f"suppressions={ROOT}/tests/sanitizers/lsan.supp:"
-                   "print_suppressions=0")
-    env.setdefault("UBSAN_OPTIONS", "print_stacktrace=1:halt_on_error=1")
-    return env
-
-
-@pytest.fixture(scope="module")
-def monaco_db(tmp_path_factory, agora_env):
-    db = tmp_path_factory.mktemp("oracle") / "monaco.db"
-    res = subprocess.run([os.environ["AGORA"], "import", str(PBF), "--db", str(db), "--city",
-                          "Monaco", "--json"], capture_output=True, text=True, env=agora_env)
-    assert res.returncode == 0, res.stderr
-    return db, json.loads(res.stdout)
-
-
-def test_space_counts_per_kind_equal_osmium_tags_filter(monaco_db):
-    db, summary = monaco_db
+def test_space_counts_per_kind_equal_osmium_tags_filter(monaco_import):
     expected = oracle_counts()
-    con = sqlite3.connect(db)
+    # A read-only URI: the template database is shared by the whole session.
+    con = sqlite3.connect(f"file:{monaco_import.db}?mode=ro", uri=True)
     stored = dict(con.execute("SELECT kind, count(*) FROM spaces WHERE origin = 'osm' "
                               "GROUP BY kind").fetchall())
     con.close()
@@ -107,11 +88,10 @@ def test_space_counts_per_kind_equal_osmium_tags_filter(monaco_db):
     # README lists (highway=pedestrian + area=yes), and spaces of many kinds.
     assert expected["pedestrian_area"] == 18
     assert len(expected) >= 6
-    assert summary["spaces"] == sum(expected.values())
+    assert f"public spaces: {sum(expected.values())}" in monaco_import.result.out
 
 
-def test_stored_outline_of_place_d_armes_is_osmiums_node_list(monaco_db, agora_env):
-    db, _ = monaco_db
+def test_stored_outline_of_place_d_armes_is_osmiums_node_list(monaco_db, agora):
     out = subprocess.run(["osmium", "getid", "-r", str(PBF), "w4227203", "-f", "opl", "-o", "-"],
                          check=True, capture_output=True, text=True).stdout
     coords, refs = {}, None
@@ -124,10 +104,9 @@ def test_stored_outline_of_place_d_armes_is_osmiums_node_list(monaco_db, agora_e
         elif f[0] == "w4227203":
             refs = [int(n[1:]) for n in next(v for v in f if v.startswith("N"))[1:].split(",")]
     ring_osmium = [coords[r] for r in refs]
-    res = subprocess.run([os.environ["AGORA"], "spaces", "show", "way/4227203", "--geojson",
-                          "--db", str(db)], capture_output=True, text=True, env=agora_env)
-    assert res.returncode == 0, res.stderr
-    geom = json.loads(res.stdout)["geometry"]
+    res = agora("spaces", "show", "way/4227203", "--geojson", "--db", monaco_db)
+    assert res.rc == 0, str(res)
+    geom = json.loads(res.out)["geometry"]
     assert geom["type"] == "Polygon"
     ring = [tuple(p) for p in geom["coordinates"][0]]
     # agora orients outer rings counter-clockwise (RFC 7946); osmium keeps the

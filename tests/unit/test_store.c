@@ -154,21 +154,36 @@ static void exec_raw(const char *sql)
     sqlite3_close(db);
 }
 
-static void test_new_database_gets_the_schema_in_wal_mode(void **state)
+static void assert_journal_mode(const char *want)
+{
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open_v2(dbpath, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    sqlite3_stmt *st;
+    assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1, &st, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    assert_string_equal((const char *)sqlite3_column_text(st, 0), want);
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+}
+
+static void test_new_database_gets_the_schema_in_wal_mode_while_written(void **state)
 {
     (void)state;
     struct ag_store *s = open_rw();
     assert_int_equal(ag_store_schema_version(s), AG_STORE_SCHEMA_VERSION);
+    /* A second connection sees WAL while the writer is open... */
+    assert_journal_mode("wal");
     ag_store_close(s);
+    /* ...and a plain rollback journal once it closed, so that readers
+     * create no -wal/-shm files. */
+    assert_journal_mode("delete");
+    struct stat st;
+    char side[160];
+    snprintf(side, sizeof side, "%s-wal", dbpath);
+    assert_int_equal(stat(side, &st), -1);
+    snprintf(side, sizeof side, "%s-shm", dbpath);
+    assert_int_equal(stat(side, &st), -1);
     assert_int_equal(scalar("PRAGMA user_version"), AG_STORE_SCHEMA_VERSION);
-    sqlite3 *db;
-    sqlite3_open(dbpath, &db);
-    sqlite3_stmt *st;
-    sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1, &st, NULL);
-    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-    assert_string_equal((const char *)sqlite3_column_text(st, 0), "wal");
-    sqlite3_finalize(st);
-    sqlite3_close(db);
     assert_int_equal(scalar("SELECT count(*) FROM sqlite_master WHERE type='table' AND name IN "
                             "('cities','spaces','road_nodes','road_edges','barriers','buildings')"),
                      6);
@@ -398,7 +413,7 @@ static void test_wkb_round_trip_and_damaged_blobs(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_new_database_gets_the_schema_in_wal_mode),
+        cmocka_unit_test(test_new_database_gets_the_schema_in_wal_mode_while_written),
         cmocka_unit_test(test_reimport_keeps_space_ids_and_adds_no_duplicates),
         cmocka_unit_test(test_failed_import_leaves_the_database_unchanged),
         cmocka_unit_test(test_database_of_a_newer_agora_is_refused),
