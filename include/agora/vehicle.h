@@ -1,0 +1,68 @@
+/* agora — vehicle approach analysis: vehicle classes, kinematics, speed caps
+ * in bends. SI units throughout (m, s, m/s, kg, W).
+ * SPDX-License-Identifier: EUPL-1.2 */
+#ifndef AGORA_VEHICLE_H
+#define AGORA_VEHICLE_H
+
+#include "agora/geo.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- kinematics (docs/methodology.md, "Vehicle kinematics") ---- */
+
+#define AG_GRAVITY 9.80665 /* m/s², standard gravity (CGPM 1901) */
+
+enum ag_vehicle_model {
+    /* a = a0 up to the maximum speed: the conservative reference model. */
+    AG_VEHICLE_CONSTANT,
+    /* a(v) = min(a0, P / (m v)): traction-limited at low speed,
+     * power-limited above v1 = P / (m a0). */
+    AG_VEHICLE_POWER,
+};
+
+/* What the kinematics needs of a vehicle. */
+struct ag_kin {
+    enum ag_vehicle_model model;
+    double a0;       /* m/s², maximum acceleration on the level */
+    double power_w;  /* W, used by AG_VEHICLE_POWER */
+    double mass_kg;  /* kg, used by AG_VEHICLE_POWER */
+    double vmax;     /* m/s */
+    double a_lat;    /* m/s², lateral acceleration sustained in a bend */
+};
+
+/* Acceleration at speed v on a slope whose sine is sin_slope (positive
+ * uphill): the model's tractive acceleration minus g·sin_slope. */
+double ag_kin_accel(const struct ag_kin *k, double v, double sin_slope);
+
+/* Speed after a run of s metres starting at v0 with full throttle, capped at
+ * vmax and never below 0 (a vehicle that cannot climb stops). Exact for the
+ * constant model (v² = v0² + 2 a s) and for the power model on the level
+ * (v³ = v1³ + 3 P s / m above v1); the power model on a slope is integrated
+ * numerically to better than 1e-6 relative. */
+double ag_kin_run(const struct ag_kin *k, double v0, double s, double sin_slope);
+
+/* Largest radius (m) of a circular path through a bend of a road of width
+ * width_m that turns by theta radians in total and whose centreline bends
+ * with radius centre_radius_m (0 for a sharp corner):
+ *   r = max(R, w/2) + w / (1 − cos(min(θ, π)/2)) − w/2,
+ * which is w / (1 − cos(θ/2)) for a sharp corner and R + w/2 once the bend
+ * turns 180° or more (derivation in docs/methodology.md). */
+double ag_bend_radius(double theta, double width_m, double centre_radius_m);
+
+/* Speed caps (m/s) at every vertex of a path drawn as a polyline in metres:
+ * cap[0] and cap[n-1] are +inf; widths[i] is the road width of segment
+ * i..i+1. Vertices that turn the same way and whose sharp-corner arcs
+ * would overlap form one bend, whose centreline radius is estimated from the
+ * chords and turns, so a curve drawn with many nodes is capped like the
+ * curve, not like a series of gentle corners. If radius is not NULL it
+ * receives the path radius r used at each vertex (+inf where none).
+ * Returns 0 or AG_ENOMEM. */
+int ag_path_speed_caps(const struct ag_xy *pts, size_t n, const double *widths, double a_lat,
+                       double *cap, double *radius);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

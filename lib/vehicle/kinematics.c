@@ -1,0 +1,169 @@
+/* Vehicle kinematics and speed caps in bends (docs/methodology.md,
+ * "Vehicle kinematics"). SPDX-License-Identifier: EUPL-1.2 */
+#include "agora/vehicle.h"
+
+#include <math.h>
+#include <stdlib.h>
+
+double ag_kin_accel(const struct ag_kin *k, double v, double sin_slope)
+{
+    double a = k->a0;
+    if (k->model == AG_VEHICLE_POWER && v > 0 && k->mass_kg > 0) {
+        double ap = k->power_w / (k->mass_kg * v);
+        if (ap < a)
+            a = ap;
+    }
+    return a - AG_GRAVITY * sin_slope;
+}
+
+/* v² = v0² + 2 a s for constant a, clipped to [0, vmax²]. */
+static double run_constant(double v0, double a, double s, double vmax)
+{
+    double v2 = v0 * v0 + 2 * a * s;
+    if (v2 <= 0)
+        return 0;
+    double v = sqrt(v2);
+    return v < vmax ? v : vmax;
+}
+
+/* dE/ds = a(v) with E = v²/2 (so ds appears linearly), classic fourth-order
+ * Runge-Kutta. E rather than v keeps the equation regular at v = 0. */
+static double run_numeric(const struct ag_kin *k, double v0, double s, double sin_slope)
+{
+    int steps = (int)ceil(s / 0.5);
+    if (steps < 16)
+        steps = 16;
+    if (steps > 200000)
+        steps = 200000;
+    double h = s / steps, e = v0 * v0 / 2, emax = k->vmax * k->vmax / 2;
+    for (int i = 0; i < steps; i++) {
+#define ACC(E) ag_kin_accel(k, sqrt(2 * ((E) > 0 ? (E) : 0)), sin_slope)
+        double k1 = ACC(e);
+        double k2 = ACC(e + h * k1 / 2);
+        double k3 = ACC(e + h * k2 / 2);
+        double k4 = ACC(e + h * k3);
+#undef ACC
+        e += h * (k1 + 2 * k2 + 2 * k3 + k4) / 6;
+        if (e <= 0)
+            return 0;
+        if (e >= emax)
+            return k->vmax;
+    }
+    return sqrt(2 * e);
+}
+
+double ag_kin_run(const struct ag_kin *k, double v0, double s, double sin_slope)
+{
+    if (!(s > 0))
+        return v0 < k->vmax ? v0 : k->vmax;
+    if (v0 > k->vmax)
+        v0 = k->vmax;
+    if (k->model == AG_VEHICLE_CONSTANT)
+        return run_constant(v0, k->a0 - AG_GRAVITY * sin_slope, s, k->vmax);
+    if (sin_slope != 0 || !(k->power_w > 0) || !(k->mass_kg > 0))
+        return run_numeric(k, v0, s, sin_slope);
+    /* Level road, power model: traction-limited up to v1 = P/(m a0), then
+     * v dv/ds = P/(m v), i.e. d(v³)/ds = 3P/m. */
+    double pm = k->power_w / k->mass_kg;
+    double v1 = pm / k->a0;
+    if (v0 < v1) {
+        double s1 = (v1 * v1 - v0 * v0) / (2 * k->a0);
+        if (s <= s1)
+            return run_constant(v0, k->a0, s, k->vmax);
+        s -= s1;
+        v0 = v1;
+        if (v0 >= k->vmax)
+            return k->vmax;
+    }
+    double v = cbrt(v0 * v0 * v0 + 3 * pm * s);
+    return v < k->vmax ? v : k->vmax;
+}
+
+double ag_bend_radius(double theta, double width_m, double centre_radius_m)
+{
+    theta = fabs(theta);
+    if (theta < 1e-9)
+        return INFINITY;
+    double half = (theta < M_PI ? theta : M_PI) / 2;
+    double w = width_m, R = centre_radius_m > w / 2 ? centre_radius_m : w / 2;
+    return R + w / (1 - cos(half)) - w / 2;
+}
+
+/* Signed turn at b between a->b and b->c, in (-pi, pi]. */
+static double turn(struct ag_xy a, struct ag_xy b, struct ag_xy c)
+{
+    double h1 = atan2(b.y - a.y, b.x - a.x), h2 = atan2(c.y - b.y, c.x - b.x);
+    double t = h2 - h1;
+    while (t > M_PI)
+        t -= 2 * M_PI;
+    while (t <= -M_PI)
+        t += 2 * M_PI;
+    return t;
+}
+
+/* Turns below half a degree are drawing noise, not bends. */
+#define MIN_TURN (0.5 * M_PI / 180)
+
+int ag_path_speed_caps(const struct ag_xy *p, size_t n, const double *widths, double a_lat,
+                       double *cap, double *radius)
+{
+    for (size_t i = 0; i < n; i++) {
+        cap[i] = INFINITY;
+        if (radius)
+            radius[i] = INFINITY;
+    }
+    if (n < 3)
+        return 0;
+    /* Turn and sharp-corner tangent length at each interior vertex; a vertex
+     * with a zero-length neighbour segment takes no turn. */
+    double *th = calloc(3 * n, sizeof *th);
+    if (!th)
+        return AG_ENOMEM;
+    double *tan_len = th + n, *wv = th + 2 * n;
+    for (size_t i = 1; i + 1 < n; i++) {
+        if (ag_xy_dist(p[i - 1], p[i]) < 1e-9 || ag_xy_dist(p[i], p[i + 1]) < 1e-9)
+            continue;
+        th[i] = turn(p[i - 1], p[i], p[i + 1]);
+        wv[i] = widths[i - 1] < widths[i] ? widths[i - 1] : widths[i];
+        if (fabs(th[i]) >= MIN_TURN)
+            tan_len[i] = ag_bend_radius(th[i], wv[i], 0) * tan(fabs(th[i]) / 2);
+    }
+    size_t i = 1;
+    while (i + 1 < n) {
+        if (fabs(th[i]) < MIN_TURN) {
+            i++;
+            continue;
+        }
+        /* Grow the bend while the next vertex turns the same way and the two
+         * corners' arcs (tangent lengths, doubled to take in coarse
+         * drawings) would overlap along the segment between them. */
+        size_t a = i, b = i;
+        while (b + 2 < n && fabs(th[b + 1]) >= MIN_TURN && (th[b + 1] > 0) == (th[b] > 0) &&
+               ag_xy_dist(p[b], p[b + 1]) <= 2 * (tan_len[b] + tan_len[b + 1]))
+            b++;
+        double total = 0, w = wv[a], rsum = 0;
+        for (size_t k = a; k <= b; k++) {
+            total += fabs(th[k]);
+            if (wv[k] < w)
+                w = wv[k];
+        }
+        /* Centreline radius from each chord between bend vertices: a chord c
+         * of a circle spanning angle phi has c = 2 R sin(phi / 2), and at a
+         * vertex of a polygon inscribed in the circle the turn equals the
+         * angle its chords span. */
+        for (size_t k = a; k < b; k++) {
+            double phi = (fabs(th[k]) + fabs(th[k + 1])) / 2;
+            rsum += ag_xy_dist(p[k], p[k + 1]) / (2 * sin(phi / 2));
+        }
+        double R = b > a ? rsum / (double)(b - a) : 0;
+        double r = ag_bend_radius(total, w, R);
+        for (size_t k = a; k <= b; k++) {
+            cap[k] = sqrt(a_lat * r);
+            if (radius)
+                radius[k] = r;
+        }
+        i = b + 1;
+    }
+    free(th);
+    return 0;
+}
