@@ -62,6 +62,45 @@ double ag_bend_radius(double theta, double width_m, double centre_radius_m);
 int ag_path_speed_caps(const struct ag_xy *pts, size_t n, const double *widths, double a_lat,
                        double *cap, double *radius);
 
+/* ---- vehicle classes ---- */
+
+/* One test-vehicle class of ISO 22343-1 / IWA 14-1 / PAS 68, with the
+ * driving figures the approach analysis needs (data/vehicle-classes.csv,
+ * docs/methodology.md §9). SI units: the table's kW and km/h are converted
+ * at load. */
+struct ag_vehicle_class {
+    char *id; /* "M1", "N2A": [A-Za-z0-9_-]{1,15}, unique */
+    char *description;
+    double mass_kg;           /* test mass, kg */
+    double accel_ms2;         /* maximum low-speed acceleration, m/s² */
+    double power_w;           /* engine power, W */
+    double max_speed_ms;      /* maximum speed, m/s */
+    double lateral_accel_ms2; /* lateral acceleration sustained in a bend, m/s² */
+    double width_m;           /* body width, m */
+    char *source;
+};
+
+struct ag_vehicle_classes {
+    struct ag_vehicle_class *v;
+    size_t n;
+};
+
+/* Loads a vehicle-class table (the shipped data/vehicle-classes.csv or a
+ * user's --classes FILE). The header must be exactly
+ *   id,description,mass_kg,accel_ms2,power_kw,max_speed_kmh,lateral_accel_ms2,width_m,source
+ * and every field is validated; a failure names file, line and column.
+ * Returns 0, AG_ENOENT (no such file), AG_EIO, AG_ELIMIT (file too large),
+ * AG_EPARSE (bad header or field, duplicate id), AG_EEMPTY (no rows) or
+ * AG_ENOMEM. On failure *out is left empty ({NULL, 0}). */
+int ag_vehicle_classes_load(const char *path, struct ag_vehicle_classes *out, struct ag_error *err);
+/* Frees the table and leaves it empty; NULL or an empty table is fine. */
+void ag_vehicle_classes_free(struct ag_vehicle_classes *c);
+/* The class with this id (exact, case-sensitive match), or NULL. */
+const struct ag_vehicle_class *ag_vehicle_class_find(const struct ag_vehicle_classes *c,
+                                                     const char *id);
+
+/* ---- end of vehicle classes ---- */
+
 #ifdef __cplusplus
 }
 #endif
