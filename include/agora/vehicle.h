@@ -101,6 +101,88 @@ const struct ag_vehicle_class *ag_vehicle_class_find(const struct ag_vehicle_cla
 
 /* ---- end of vehicle classes ---- */
 
+
+/* ---- approach search over a road graph (docs/methodology.md §11) ---- */
+
+/* A road graph in the local metric plane, independent of the store: nodes
+ * with positions, undirected edges drawn as polylines. */
+struct ag_vnode {
+    struct ag_xy xy;
+    bool blocked; /* a barrier that stops a vehicle: it may be hit, not passed */
+};
+
+struct ag_vedge {
+    size_t a, b;        /* node indices; pts[0] is at a, pts[n-1] at b */
+    struct ag_xy *pts;  /* owned */
+    size_t n;
+    double width_m;     /* carriageway width */
+    double incline_pct; /* signed, rising from a to b; 0 when unknown */
+    double length_m;
+    double *radius;     /* bend radius at each vertex (+inf at the ends) */
+};
+
+struct ag_vgraph {
+    struct ag_vnode *nodes;
+    size_t nnodes, cap_nodes;
+    struct ag_vedge *edges;
+    size_t nedges, cap_edges;
+    size_t *adj_off; /* CSR adjacency of directed edges, built on first search */
+    size_t *adj;
+};
+
+void ag_vgraph_init(struct ag_vgraph *g);
+void ag_vgraph_free(struct ag_vgraph *g);
+/* Adds a node and returns its index in *id. */
+int ag_vgraph_add_node(struct ag_vgraph *g, struct ag_xy xy, bool blocked, size_t *id);
+/* Adds an edge from node a to node b along pts[0..n) (n >= 2; pts[0] and
+ * pts[n-1] should be the nodes' positions). */
+int ag_vgraph_add_edge(struct ag_vgraph *g, size_t a, size_t b, const struct ag_xy *pts, size_t n,
+                       double width_m, double incline_pct);
+
+/* The best approach speeds of one vehicle over the whole graph. A state is a
+ * directed edge d = 2·edge + (0 for a->b, 1 for b->a); speed[d] is the
+ * highest speed at which the vehicle can arrive at d's end node over any
+ * route that starts from rest at any node, never passes through a blocked
+ * node, never uses an edge narrower than the vehicle, never turns straight
+ * back along the edge it came by, and obeys the kinematics above (runs with
+ * full throttle, speed clipped at every bend). Routes may pass a node more
+ * than once: a driver may circle a block to gain speed. */
+struct ag_speeds {
+    size_t nstates;
+    double *speed; /* m/s; 0 for a state that cannot be used */
+    long *pred;    /* previous state, -1 when the route starts at the state's start node */
+};
+
+int ag_vehicle_speeds(struct ag_vgraph *g, const struct ag_kin *k, double vehicle_width_m,
+                      struct ag_speeds *out);
+void ag_speeds_free(struct ag_speeds *s);
+
+/* The fastest arrival at node `target`: its speed (0 when no usable edge
+ * reaches it), the state it arrives by (-1 if none), and the route as a list
+ * of states from its start (malloc'd; a route that would repeat a state is
+ * cut where it repeats). */
+struct ag_route {
+    double speed_ms;
+    long last_state;
+    long *states;
+    size_t nstates;
+    double run_up_m;          /* length of the route */
+    double limiting_radius_m; /* the last bend that clipped the speed, +inf if none */
+    struct ag_xy limiting_at;
+};
+
+int ag_vehicle_route(const struct ag_vgraph *g, const struct ag_kin *k, const struct ag_speeds *sp,
+                     size_t target, struct ag_route *out);
+void ag_route_free(struct ag_route *r);
+
+/* Speed at the end of a given route of states, from rest at its start, by
+ * the same rules as the search (used to explain a route and by the tests'
+ * brute force). Returns a negative value when the route is not connected or
+ * uses something the vehicle cannot use. */
+double ag_vehicle_route_speed(const struct ag_vgraph *g, const struct ag_kin *k,
+                              double vehicle_width_m, const long *states, size_t n,
+                              double *limiting_radius_m, struct ag_xy *limiting_at);
+
 #ifdef __cplusplus
 }
 #endif

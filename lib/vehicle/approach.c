@@ -1,0 +1,416 @@
+/* Approach search: the highest speed at which a vehicle can arrive at each
+ * node of a road graph (docs/methodology.md §11).
+ *
+ * States are directed edges. Speed only grows along a straight run and is
+ * clipped at bends, so arriving faster is never worse: every transfer
+ * function is monotone. The search is label-correcting: states are taken
+ * fastest first from a heap, and a state is queued again whenever a route
+ * improves it, until nothing improves. Routes may repeat nodes.
+ * SPDX-License-Identifier: EUPL-1.2 */
+#include "agora/vehicle.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* An improvement smaller than this (m/s) is not worth another round: it
+ * keeps the power model, whose speed approaches equilibria on climbs only
+ * asymptotically, from looping on ever smaller gains. */
+#define MIN_GAIN 1e-7
+
+/* How many vertices of each side a junction turn looks at. */
+#define TURN_CONTEXT 8
+
+void ag_vgraph_init(struct ag_vgraph *g)
+{
+    memset(g, 0, sizeof *g);
+}
+
+void ag_vgraph_free(struct ag_vgraph *g)
+{
+    if (!g)
+        return;
+    for (size_t i = 0; i < g->nedges; i++) {
+        free(g->edges[i].pts);
+        free(g->edges[i].radius);
+    }
+    free(g->edges);
+    free(g->nodes);
+    free(g->adj_off);
+    free(g->adj);
+    memset(g, 0, sizeof *g);
+}
+
+static void drop_adjacency(struct ag_vgraph *g)
+{
+    free(g->adj_off);
+    free(g->adj);
+    g->adj_off = NULL;
+    g->adj = NULL;
+}
+
+int ag_vgraph_add_node(struct ag_vgraph *g, struct ag_xy xy, bool blocked, size_t *id)
+{
+    if (g->nnodes == g->cap_nodes) {
+        size_t cap = g->cap_nodes ? g->cap_nodes * 2 : 64;
+        struct ag_vnode *p = realloc(g->nodes, cap * sizeof *p);
+        if (!p)
+            return AG_ENOMEM;
+        g->nodes = p;
+        g->cap_nodes = cap;
+    }
+    g->nodes[g->nnodes] = (struct ag_vnode){xy, blocked};
+    *id = g->nnodes++;
+    drop_adjacency(g);
+    return 0;
+}
+
+int ag_vgraph_add_edge(struct ag_vgraph *g, size_t a, size_t b, const struct ag_xy *pts, size_t n,
+                       double width_m, double incline_pct)
+{
+    if (a >= g->nnodes || b >= g->nnodes || n < 2 || !(width_m > 0))
+        return AG_EINVAL;
+    if (g->nedges == g->cap_edges) {
+        size_t cap = g->cap_edges ? g->cap_edges * 2 : 64;
+        struct ag_vedge *p = realloc(g->edges, cap * sizeof *p);
+        if (!p)
+            return AG_ENOMEM;
+        g->edges = p;
+        g->cap_edges = cap;
+    }
+    struct ag_vedge e = {a, b, malloc(n * sizeof *pts), n, width_m,
+                         isfinite(incline_pct) ? incline_pct : 0, 0, calloc(n, sizeof(double))};
+    double *widths = malloc(n * sizeof *widths);
+    if (!e.pts || !e.radius || !widths) {
+        free(e.pts);
+        free(e.radius);
+        free(widths);
+        return AG_ENOMEM;
+    }
+    memcpy(e.pts, pts, n * sizeof *pts);
+    for (size_t i = 0; i + 1 < n; i++) {
+        e.length_m += ag_xy_dist(pts[i], pts[i + 1]);
+        widths[i] = width_m;
+    }
+    /* Radii do not depend on the vehicle: a_lat = 1 gives caps of sqrt(r). */
+    double *caps = malloc(n * sizeof *caps);
+    int rc = caps ? ag_path_speed_caps(pts, n, widths, 1.0, caps, e.radius) : AG_ENOMEM;
+    free(caps);
+    free(widths);
+    if (rc) {
+        free(e.pts);
+        free(e.radius);
+        return rc;
+    }
+    g->edges[g->nedges++] = e;
+    drop_adjacency(g);
+    return 0;
+}
+
+static size_t st_edge(long d) { return (size_t)d / 2; }
+static bool st_back(long d) { return d & 1; }
+
+static size_t st_start(const struct ag_vgraph *g, long d)
+{
+    const struct ag_vedge *e = &g->edges[st_edge(d)];
+    return st_back(d) ? e->b : e->a;
+}
+
+static size_t st_end(const struct ag_vgraph *g, long d)
+{
+    const struct ag_vedge *e = &g->edges[st_edge(d)];
+    return st_back(d) ? e->a : e->b;
+}
+
+/* The i-th vertex of a state's edge in travel order. */
+static size_t st_vertex(const struct ag_vedge *e, bool back, size_t i)
+{
+    return back ? e->n - 1 - i : i;
+}
+
+static int build_adjacency(struct ag_vgraph *g)
+{
+    if (g->adj_off)
+        return 0;
+    g->adj_off = calloc(g->nnodes + 1, sizeof *g->adj_off);
+    g->adj = malloc((2 * g->nedges + 1) * sizeof *g->adj);
+    if (!g->adj_off || !g->adj) {
+        drop_adjacency(g);
+        return AG_ENOMEM;
+    }
+    for (size_t i = 0; i < g->nedges; i++) {
+        g->adj_off[g->edges[i].a + 1]++;
+        g->adj_off[g->edges[i].b + 1]++;
+    }
+    for (size_t v = 0; v < g->nnodes; v++)
+        g->adj_off[v + 1] += g->adj_off[v];
+    size_t *fill = calloc(g->nnodes + 1, sizeof *fill);
+    if (!fill) {
+        drop_adjacency(g);
+        return AG_ENOMEM;
+    }
+    for (size_t i = 0; i < g->nedges; i++) {
+        size_t a = g->edges[i].a, b = g->edges[i].b;
+        g->adj[g->adj_off[a] + fill[a]++] = 2 * i;     /* leaves a */
+        g->adj[g->adj_off[b] + fill[b]++] = 2 * i + 1; /* leaves b */
+    }
+    free(fill);
+    return 0;
+}
+
+struct limit {
+    double radius;
+    struct ag_xy at;
+};
+
+static void clip(double *v, double a_lat, double r, struct ag_xy at, struct limit *lim)
+{
+    double cap = sqrt(a_lat * r);
+    if (*v > cap) {
+        *v = cap;
+        if (lim) {
+            lim->radius = r;
+            lim->at = at;
+        }
+    }
+}
+
+/* Drives along a state's edge from speed v0 at its start node. */
+static double traverse(const struct ag_vgraph *g, const struct ag_kin *k, long d, double v0,
+                       struct limit *lim)
+{
+    const struct ag_vedge *e = &g->edges[st_edge(d)];
+    bool back = st_back(d);
+    double sign = back ? -1 : 1;
+    double sin_slope = sin(atan(sign * e->incline_pct / 100));
+    double v = v0;
+    for (size_t i = 0; i + 1 < e->n; i++) {
+        size_t p = st_vertex(e, back, i), q = st_vertex(e, back, i + 1);
+        if (i > 0)
+            clip(&v, k->a_lat, e->radius[p], e->pts[p], lim);
+        v = ag_kin_run(k, v, ag_xy_dist(e->pts[p], e->pts[q]), sin_slope);
+    }
+    return v;
+}
+
+/* Bend radius at the node joining state d to state f, from up to
+ * TURN_CONTEXT vertices on each side, so that a bend split by a junction is
+ * still seen whole at the junction. */
+static double turn_radius(const struct ag_vgraph *g, long d, long f)
+{
+    const struct ag_vedge *ed = &g->edges[st_edge(d)], *ef = &g->edges[st_edge(f)];
+    struct ag_xy pts[2 * TURN_CONTEXT + 1];
+    double widths[2 * TURN_CONTEXT], caps[2 * TURN_CONTEXT + 1], radius[2 * TURN_CONTEXT + 1];
+    size_t nd = ed->n < TURN_CONTEXT + 1 ? ed->n : TURN_CONTEXT + 1;
+    size_t nf = ef->n < TURN_CONTEXT + 1 ? ef->n : TURN_CONTEXT + 1;
+    size_t m = 0;
+    for (size_t i = ed->n - nd; i < ed->n; i++)
+        pts[m++] = ed->pts[st_vertex(ed, st_back(d), i)];
+    size_t joint = m - 1;
+    for (size_t i = 1; i < nf; i++)
+        pts[m++] = ef->pts[st_vertex(ef, st_back(f), i)];
+    for (size_t i = 0; i + 1 < m; i++)
+        widths[i] = i < joint ? ed->width_m : ef->width_m;
+    if (ag_path_speed_caps(pts, m, widths, 1.0, caps, radius))
+        return 0; /* out of memory cannot happen below 64 vertices; be safe */
+    return radius[joint];
+}
+
+struct heap_item {
+    double s;
+    long d;
+};
+
+struct heap {
+    struct heap_item *a;
+    size_t n, cap;
+};
+
+static int heap_push(struct heap *h, double s, long d)
+{
+    if (h->n == h->cap) {
+        size_t cap = h->cap ? h->cap * 2 : 256;
+        struct heap_item *p = realloc(h->a, cap * sizeof *p);
+        if (!p)
+            return AG_ENOMEM;
+        h->a = p;
+        h->cap = cap;
+    }
+    size_t i = h->n++;
+    h->a[i] = (struct heap_item){s, d};
+    while (i > 0 && h->a[(i - 1) / 2].s < h->a[i].s) {
+        struct heap_item t = h->a[i];
+        h->a[i] = h->a[(i - 1) / 2];
+        h->a[(i - 1) / 2] = t;
+        i = (i - 1) / 2;
+    }
+    return 0;
+}
+
+static struct heap_item heap_pop(struct heap *h)
+{
+    struct heap_item top = h->a[0];
+    h->a[0] = h->a[--h->n];
+    size_t i = 0;
+    for (;;) {
+        size_t l = 2 * i + 1, r = l + 1, m = i;
+        if (l < h->n && h->a[l].s > h->a[m].s)
+            m = l;
+        if (r < h->n && h->a[r].s > h->a[m].s)
+            m = r;
+        if (m == i)
+            break;
+        struct heap_item t = h->a[i];
+        h->a[i] = h->a[m];
+        h->a[m] = t;
+        i = m;
+    }
+    return top;
+}
+
+static bool usable(const struct ag_vgraph *g, long d, double vehicle_width_m)
+{
+    return g->edges[st_edge(d)].width_m >= vehicle_width_m;
+}
+
+int ag_vehicle_speeds(struct ag_vgraph *g, const struct ag_kin *k, double vehicle_width_m,
+                      struct ag_speeds *out)
+{
+    memset(out, 0, sizeof *out);
+    int rc = build_adjacency(g);
+    if (rc)
+        return rc;
+    size_t ns = 2 * g->nedges;
+    out->nstates = ns;
+    out->speed = calloc(ns ? ns : 1, sizeof *out->speed);
+    out->pred = malloc((ns ? ns : 1) * sizeof *out->pred);
+    struct heap h = {0};
+    if (!out->speed || !out->pred) {
+        ag_speeds_free(out);
+        return AG_ENOMEM;
+    }
+    /* A route may start from rest at any node. */
+    for (size_t d = 0; d < ns && !rc; d++) {
+        out->pred[d] = -1;
+        if (!usable(g, (long)d, vehicle_width_m))
+            continue;
+        out->speed[d] = traverse(g, k, (long)d, 0, NULL);
+        rc = heap_push(&h, out->speed[d], (long)d);
+    }
+    while (!rc && h.n) {
+        struct heap_item it = heap_pop(&h);
+        if (it.s < out->speed[it.d])
+            continue; /* an older, slower entry */
+        size_t v = st_end(g, it.d);
+        if (g->nodes[v].blocked)
+            continue;
+        for (size_t j = g->adj_off[v]; j < g->adj_off[v + 1] && !rc; j++) {
+            long f = (long)g->adj[j];
+            if (f == (it.d ^ 1) || !usable(g, f, vehicle_width_m))
+                continue;
+            double s = it.s;
+            clip(&s, k->a_lat, turn_radius(g, it.d, f), g->nodes[v].xy, NULL);
+            s = traverse(g, k, f, s, NULL);
+            if (s > out->speed[f] + MIN_GAIN) {
+                out->speed[f] = s;
+                out->pred[f] = it.d;
+                rc = heap_push(&h, s, f);
+            }
+        }
+    }
+    free(h.a);
+    if (rc)
+        ag_speeds_free(out);
+    return rc;
+}
+
+void ag_speeds_free(struct ag_speeds *s)
+{
+    if (!s)
+        return;
+    free(s->speed);
+    free(s->pred);
+    memset(s, 0, sizeof *s);
+}
+
+double ag_vehicle_route_speed(const struct ag_vgraph *g, const struct ag_kin *k,
+                              double vehicle_width_m, const long *states, size_t n,
+                              double *limiting_radius_m, struct ag_xy *limiting_at)
+{
+    struct limit lim = {INFINITY, {0, 0}};
+    if (n == 0)
+        return -1;
+    double v = 0;
+    for (size_t i = 0; i < n; i++) {
+        long d = states[i];
+        if (d < 0 || (size_t)d >= 2 * g->nedges || !usable(g, d, vehicle_width_m))
+            return -1;
+        if (i > 0) {
+            long p = states[i - 1];
+            size_t node = st_end(g, p);
+            if (node != st_start(g, d) || d == (p ^ 1) || g->nodes[node].blocked)
+                return -1;
+            clip(&v, k->a_lat, turn_radius(g, p, d), g->nodes[node].xy, &lim);
+        }
+        v = traverse(g, k, d, v, &lim);
+    }
+    if (limiting_radius_m)
+        *limiting_radius_m = lim.radius;
+    if (limiting_at)
+        *limiting_at = lim.at;
+    return v;
+}
+
+int ag_vehicle_route(const struct ag_vgraph *g, const struct ag_kin *k, const struct ag_speeds *sp,
+                     size_t target, struct ag_route *out)
+{
+    memset(out, 0, sizeof *out);
+    out->last_state = -1;
+    out->limiting_radius_m = INFINITY;
+    if (target >= g->nnodes || !g->adj_off || sp->nstates != 2 * g->nedges)
+        return AG_EINVAL; /* call ag_vehicle_speeds on this graph first */
+    for (size_t j = g->adj_off[target]; j < g->adj_off[target + 1]; j++) {
+        long d = (long)g->adj[j] ^ 1; /* the reverse of a leaving state arrives */
+        if (sp->speed[d] > out->speed_ms) {
+            out->speed_ms = sp->speed[d];
+            out->last_state = d;
+        }
+    }
+    if (out->last_state < 0)
+        return 0;
+    bool *seen = calloc(sp->nstates, sizeof *seen);
+    long *rev = malloc(sp->nstates * sizeof *rev);
+    if (!seen || !rev) {
+        free(seen);
+        free(rev);
+        return AG_ENOMEM;
+    }
+    size_t n = 0;
+    for (long d = out->last_state; d >= 0 && !seen[d]; d = sp->pred[d]) {
+        seen[d] = true;
+        rev[n++] = d;
+    }
+    out->states = malloc(n * sizeof *out->states);
+    if (!out->states) {
+        free(seen);
+        free(rev);
+        return AG_ENOMEM;
+    }
+    for (size_t i = 0; i < n; i++) {
+        out->states[i] = rev[n - 1 - i];
+        out->run_up_m += g->edges[st_edge(out->states[i])].length_m;
+    }
+    out->nstates = n;
+    free(seen);
+    free(rev);
+    ag_vehicle_route_speed(g, k, 0, out->states, n, &out->limiting_radius_m, &out->limiting_at);
+    return 0;
+}
+
+void ag_route_free(struct ag_route *r)
+{
+    if (!r)
+        return;
+    free(r->states);
+    memset(r, 0, sizeof *r);
+}

@@ -1,0 +1,273 @@
+/* Approach search over small synthetic road graphs: answers by hand, and a
+ * brute-force enumeration of routes on random graphs.
+ * SPDX-License-Identifier: EUPL-1.2 */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "agora/vehicle.h"
+
+/* A car with the constant model: 3 m/s², 50 m/s, 6 m/s² in bends, and a
+ * truck 2.5 m wide for the width rule. */
+static const struct ag_kin car = {AG_VEHICLE_CONSTANT, 3.0, 0, 1500, 50.0, 6.0};
+
+static size_t node(struct ag_vgraph *g, double x, double y, bool blocked)
+{
+    size_t id;
+    assert_int_equal(ag_vgraph_add_node(g, (struct ag_xy){x, y}, blocked, &id), 0);
+    return id;
+}
+
+static void edge(struct ag_vgraph *g, size_t a, size_t b, double width, double incline)
+{
+    struct ag_xy p[2] = {g->nodes[a].xy, g->nodes[b].xy};
+    assert_int_equal(ag_vgraph_add_edge(g, a, b, p, 2, width, incline), 0);
+}
+
+static double best_at(struct ag_vgraph *g, const struct ag_kin *k, double vwidth, size_t target,
+                      struct ag_route *route)
+{
+    struct ag_speeds sp;
+    assert_int_equal(ag_vehicle_speeds(g, k, vwidth, &sp), 0);
+    struct ag_route r;
+    assert_int_equal(ag_vehicle_route(g, k, &sp, target, &r), 0);
+    /* The route the search reports must reproduce its speed. */
+    if (r.nstates) {
+        double replay = ag_vehicle_route_speed(g, k, vwidth, r.states, r.nstates, NULL, NULL);
+        assert_true(fabs(replay - r.speed_ms) < 1e-6);
+    }
+    double v = r.speed_ms;
+    if (route)
+        *route = r;
+    else
+        ag_route_free(&r);
+    ag_speeds_free(&sp);
+    return v;
+}
+
+static void test_straight_approach_is_v2_equals_2as_over_the_run(void **state)
+{
+    (void)state;
+    struct ag_vgraph g;
+    ag_vgraph_init(&g);
+    size_t a = node(&g, -100, 0, false), b = node(&g, 0, 0, false);
+    edge(&g, a, b, 6, 0);
+    struct ag_route r;
+    assert_true(fabs(best_at(&g, &car, 1.8, b, &r) - sqrt(2 * 3.0 * 100)) < 1e-9);
+    assert_int_equal(r.nstates, 1);
+    assert_true(fabs(r.run_up_m - 100) < 1e-9);
+    assert_true(isinf(r.limiting_radius_m));
+    ag_route_free(&r);
+    ag_vgraph_free(&g);
+}
+
+static void test_corner_caps_then_the_vehicle_accelerates_again(void **state)
+{
+    (void)state;
+    struct ag_vgraph g;
+    ag_vgraph_init(&g);
+    size_t a = node(&g, -100, 0, false), c = node(&g, 0, 0, false), b = node(&g, 0, 50, false);
+    edge(&g, a, c, 6, 0);
+    edge(&g, c, b, 6, 0);
+    /* At c: min(sqrt(600), sqrt(6 r)) with r = 6/(1-cos 45°); then 50 m. */
+    double cap2 = 6.0 * 6.0 / (1 - cos(M_PI / 4));
+    double want = sqrt(cap2 + 2 * 3.0 * 50);
+    struct ag_route r;
+    assert_true(fabs(best_at(&g, &car, 1.8, b, &r) - want) < 1e-9);
+    assert_int_equal(r.nstates, 2);
+    assert_true(fabs(r.limiting_radius_m - 6.0 / (1 - cos(M_PI / 4))) < 1e-9);
+    assert_true(fabs(r.limiting_at.x) < 1e-12 && fabs(r.limiting_at.y) < 1e-12);
+    ag_route_free(&r);
+    ag_vgraph_free(&g);
+}
+
+static void test_chain_of_corners_keeps_only_the_last_run_up(void **state)
+{
+    (void)state;
+    struct ag_vgraph g;
+    ag_vgraph_init(&g);
+    /* A staircase: 100 m east, 100 m north, 100 m east, 30 m north. */
+    size_t n0 = node(&g, 0, 0, false), n1 = node(&g, 100, 0, false), n2 = node(&g, 100, 100, false),
+           n3 = node(&g, 200, 100, false), n4 = node(&g, 200, 130, false);
+    edge(&g, n0, n1, 6, 0);
+    edge(&g, n1, n2, 6, 0);
+    edge(&g, n2, n3, 6, 0);
+    edge(&g, n3, n4, 6, 0);
+    double cap2 = 6.0 * 6.0 / (1 - cos(M_PI / 4));
+    double want = sqrt(cap2 + 2 * 3.0 * 30);
+    /* Starting at n3 from rest gives only sqrt(180): the corner run wins. */
+    assert_true(want > sqrt(180));
+    assert_true(fabs(best_at(&g, &car, 1.8, n4, NULL) - want) < 1e-9);
+    ag_vgraph_free(&g);
+}
+
+static void test_blocking_barrier_can_be_hit_but_not_passed(void **state)
+{
+    (void)state;
+    struct ag_vgraph g;
+    ag_vgraph_init(&g);
+    size_t a = node(&g, -200, 0, false), m = node(&g, -50, 0, true), b = node(&g, 0, 0, false);
+    edge(&g, a, m, 6, 0);
+    edge(&g, m, b, 6, 0);
+    /* Only the 50 m beyond the bollard count for b... */
+    assert_true(fabs(best_at(&g, &car, 1.8, b, NULL) - sqrt(2 * 3.0 * 50)) < 1e-9);
+    /* ...while the bollard itself is hit after 150 m. */
+    assert_true(fabs(best_at(&g, &car, 1.8, m, NULL) - sqrt(2 * 3.0 * 150)) < 1e-9);
+    ag_vgraph_free(&g);
+}
+
+static void test_a_way_narrower_than_the_vehicle_is_not_used(void **state)
+{
+    (void)state;
+    struct ag_vgraph g;
+    ag_vgraph_init(&g);
+    size_t a = node(&g, -300, 0, false), c = node(&g, -100, 0, false), b = node(&g, 0, 0, false);
+    edge(&g, a, c, 2.2, 0); /* a wide footway */
+    edge(&g, c, b, 6, 0);
+    assert_true(fabs(best_at(&g, &car, 1.8, b, NULL) - sqrt(2 * 3.0 * 300)) < 1e-9);
+    assert_true(fabs(best_at(&g, &car, 2.5, b, NULL) - sqrt(2 * 3.0 * 100)) < 1e-9);
+    ag_vgraph_free(&g);
+}
+
+static void test_slope_helps_downhill_and_hinders_uphill(void **state)
+{
+    (void)state;
+    struct ag_vgraph g;
+    ag_vgraph_init(&g);
+    /* A 10 % rise from a to b. */
+    size_t a = node(&g, -100, 0, false), b = node(&g, 0, 0, false);
+    edge(&g, a, b, 6, 10);
+    double s = sin(atan(0.10));
+    assert_true(fabs(best_at(&g, &car, 1.8, b, NULL) - sqrt(2 * (3.0 - 9.80665 * s) * 100)) <
+                1e-9);
+    assert_true(fabs(best_at(&g, &car, 1.8, a, NULL) - sqrt(2 * (3.0 + 9.80665 * s) * 100)) <
+                1e-9);
+    ag_vgraph_free(&g);
+}
+
+/* ---- property test: search == brute force over routes ---- */
+
+static uint64_t rng_state;
+static double rnd(void)
+{
+    /* splitmix64 */
+    uint64_t z = (rng_state += 0x9e3779b97f4a7c15ULL);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return (double)((z ^ (z >> 31)) >> 11) / 9007199254740992.0;
+}
+
+struct brute {
+    struct ag_vgraph *g;
+    const struct ag_kin *k;
+    long route[16];
+    double *best_walk;   /* per node, over walks up to max_len states */
+    double *best_simple; /* per node, over node-simple routes */
+    size_t max_len;
+};
+
+static bool node_simple(const struct brute *b, size_t n)
+{
+    /* nodes: start of route[0], then the end of each state */
+    size_t seen[17];
+    size_t m = 0;
+    seen[m++] = b->g->edges[b->route[0] / 2].a ^ 0;
+    seen[0] = (b->route[0] & 1) ? b->g->edges[b->route[0] / 2].b : b->g->edges[b->route[0] / 2].a;
+    for (size_t i = 0; i < n; i++) {
+        const struct ag_vedge *e = &b->g->edges[b->route[i] / 2];
+        size_t end = (b->route[i] & 1) ? e->a : e->b;
+        for (size_t j = 0; j < m; j++)
+            if (seen[j] == end)
+                return false;
+        seen[m++] = end;
+    }
+    return true;
+}
+
+static void enumerate(struct brute *b, size_t n)
+{
+    double v = ag_vehicle_route_speed(b->g, b->k, 0, b->route, n, NULL, NULL);
+    if (v < 0)
+        return;
+    const struct ag_vedge *e = &b->g->edges[b->route[n - 1] / 2];
+    size_t end = (b->route[n - 1] & 1) ? e->a : e->b;
+    if (v > b->best_walk[end])
+        b->best_walk[end] = v;
+    if (node_simple(b, n) && v > b->best_simple[end])
+        b->best_simple[end] = v;
+    if (n == b->max_len)
+        return;
+    for (long d = 0; d < (long)(2 * b->g->nedges); d++) {
+        b->route[n] = d;
+        enumerate(b, n + 1);
+    }
+}
+
+static void test_search_equals_brute_force_on_random_graphs(void **state)
+{
+    (void)state;
+    rng_state = 20261122;
+    int graphs = 40, loops_helped = 0;
+    for (int t = 0; t < graphs; t++) {
+        struct ag_vgraph g;
+        ag_vgraph_init(&g);
+        size_t nn = 5;
+        for (size_t i = 0; i < nn; i++)
+            node(&g, 300 * rnd(), 300 * rnd(), rnd() < 0.1);
+        size_t ne = 6;
+        for (size_t i = 0; i < ne; i++) {
+            size_t a = (size_t)(rnd() * nn), b = (size_t)(rnd() * nn);
+            if (a == b)
+                b = (a + 1) % nn;
+            /* some edges bent in the middle, some sloped */
+            struct ag_xy p[3] = {g.nodes[a].xy,
+                                 {(g.nodes[a].xy.x + g.nodes[b].xy.x) / 2 + 40 * (rnd() - 0.5),
+                                  (g.nodes[a].xy.y + g.nodes[b].xy.y) / 2 + 40 * (rnd() - 0.5)},
+                                 g.nodes[b].xy};
+            double incline = rnd() < 0.3 ? 16 * (rnd() - 0.5) : 0;
+            assert_int_equal(ag_vgraph_add_edge(&g, a, b, p, 3, 3 + 5 * rnd(), incline), 0);
+        }
+        struct ag_speeds sp;
+        assert_int_equal(ag_vehicle_speeds(&g, &car, 0, &sp), 0);
+        double bw[5] = {0}, bs[5] = {0};
+        struct brute b = {&g, &car, {0}, bw, bs, 7};
+        for (long d = 0; d < (long)(2 * ne); d++) {
+            b.route[0] = d;
+            enumerate(&b, 1);
+        }
+        for (size_t v = 0; v < nn; v++) {
+            struct ag_route r;
+            assert_int_equal(ag_vehicle_route(&g, &car, &sp, v, &r), 0);
+            if (fabs(r.speed_ms - bw[v]) > 1e-6)
+                fail_msg("graph %d node %zu: search %.9f, brute force over routes %.9f", t, v,
+                         r.speed_ms, bw[v]);
+            /* Simple routes are a subset: never faster than the search. */
+            assert_true(bs[v] <= r.speed_ms + 1e-9);
+            loops_helped += bs[v] < r.speed_ms - 1e-6;
+            ag_route_free(&r);
+        }
+        ag_speeds_free(&sp);
+        ag_vgraph_free(&g);
+    }
+    printf("# routes that repeat a node were faster at %d of %d nodes\n", loops_helped, graphs * 5);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_straight_approach_is_v2_equals_2as_over_the_run),
+        cmocka_unit_test(test_corner_caps_then_the_vehicle_accelerates_again),
+        cmocka_unit_test(test_chain_of_corners_keeps_only_the_last_run_up),
+        cmocka_unit_test(test_blocking_barrier_can_be_hit_but_not_passed),
+        cmocka_unit_test(test_a_way_narrower_than_the_vehicle_is_not_used),
+        cmocka_unit_test(test_slope_helps_downhill_and_hinders_uphill),
+        cmocka_unit_test(test_search_equals_brute_force_on_random_graphs),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
