@@ -92,8 +92,11 @@ int ag_buf_printf(struct ag_buf *b, const char *fmt, ...)
     return rc;
 }
 
+/* Both escapers append piece by piece, so on failure they cut the buffer
+ * back to where it was: an append never leaves half of itself behind. */
 int ag_buf_put_html(struct ag_buf *b, const char *s)
 {
+    size_t start = b->len;
     int rc = 0;
     for (const char *p = s; *p && !rc; p++) {
         switch (*p) {
@@ -105,11 +108,16 @@ int ag_buf_put_html(struct ag_buf *b, const char *s)
         default: rc = ag_buf_append(b, p, 1);
         }
     }
+    if (rc && b->data) {
+        b->len = start;
+        b->data[start] = '\0';
+    }
     return rc;
 }
 
 int ag_buf_put_json_str(struct ag_buf *b, const char *s)
 {
+    size_t start = b->len;
     int rc = ag_buf_puts(b, "\"");
     for (const unsigned char *p = (const unsigned char *)s; *p && !rc; p++) {
         switch (*p) {
@@ -125,7 +133,13 @@ int ag_buf_put_json_str(struct ag_buf *b, const char *s)
                 rc = ag_buf_append(b, p, 1);
         }
     }
-    return rc ? rc : ag_buf_puts(b, "\"");
+    if (!rc)
+        rc = ag_buf_puts(b, "\"");
+    if (rc && b->data) {
+        b->len = start;
+        b->data[start] = '\0';
+    }
+    return rc;
 }
 
 char *ag_buf_take(struct ag_buf *b)

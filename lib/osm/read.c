@@ -65,6 +65,9 @@ struct reader {
     struct ag_progress progress;
     uint64_t objects;
     int oom;
+    bool bad_position; /* bad_node has a position off the Earth */
+    int64_t bad_node;
+    double bad_lon, bad_lat;
     struct ag_proj *proj;
 };
 
@@ -300,6 +303,15 @@ static int on_node(const void *ud, const readosm_node *n)
     struct node_rec nr = {n->id, n->longitude, n->latitude};
     if (n->longitude == READOSM_UNDEFINED || n->latitude == READOSM_UNDEFINED)
         return READOSM_OK; /* a deleted or redacted node */
+    if (!(fabs(n->longitude) <= 180 && fabs(n->latitude) <= 90)) {
+        /* Not a position on Earth: the file is corrupt, and one such node
+         * would poison every length measured through it. */
+        r->bad_position = true;
+        r->bad_node = n->id;
+        r->bad_lon = n->longitude;
+        r->bad_lat = n->latitude;
+        return READOSM_ABORT;
+    }
     /* OSM files are normally sorted by type then id (osmium, osmconvert and
      * the planet dumps write them so); lookups then need no hash map, only a
      * binary search. An unsorted file is sorted after the pass. */
@@ -337,11 +349,13 @@ static int on_way(const void *ud, const readosm_way *w)
                          .space_rule = -1};
     if (w->node_ref_count < 0)
         return READOSM_OK;
-    if (ag_vec_reserve(&r->refs, r->refs.len + (size_t)w->node_ref_count))
-        goto oom;
-    memcpy((int64_t *)r->refs.data + r->refs.len, w->node_refs,
-           (size_t)w->node_ref_count * sizeof(int64_t));
-    r->refs.len += (size_t)w->node_ref_count;
+    if (w->node_ref_count > 0) {
+        if (ag_vec_reserve(&r->refs, r->refs.len + (size_t)w->node_ref_count))
+            goto oom;
+        memcpy((int64_t *)r->refs.data + r->refs.len, w->node_refs,
+               (size_t)w->node_ref_count * sizeof(int64_t));
+        r->refs.len += (size_t)w->node_ref_count;
+    }
     r->m->ways_read++;
 
     bool closed = w->node_ref_count >= 4 && w->node_refs[0] == w->node_refs[w->node_ref_count - 1];
@@ -464,9 +478,11 @@ static int cmp_way(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
+/* NULL for a way without nodes in a file where no way has any (the pool was
+ * never allocated); callers look at nref first. */
 static const int64_t *way_refs(const struct reader *r, const struct way_rec *w)
 {
-    return (const int64_t *)r->refs.data + w->ref_off;
+    return r->refs.data ? (const int64_t *)r->refs.data + w->ref_off : NULL;
 }
 
 /* Node list -> lon/lat points; fails (returns the count of missing nodes) when
@@ -526,6 +542,12 @@ static int join_rings(const struct reader *r, const int64_t *way_ids, size_t n,
                 rc = AG_EGEOM;
                 break;
             }
+            if (w->nref < 2) {
+                snprintf(why, whylen, "member way/%lld has fewer than 2 nodes",
+                         (long long)way_ids[cur]);
+                rc = AG_EGEOM;
+                break;
+            }
             const int64_t *refs = way_refs(r, w);
             size_t from = ring.len ? 1 : 0; /* the joint node is already there */
             for (size_t k = from; k < w->nref; k++) {
@@ -547,7 +569,7 @@ static int join_rings(const struct reader *r, const int64_t *way_ids, size_t n,
                 if (used[j])
                     continue;
                 const struct way_rec *wj = way_get(r, way_ids[j]);
-                if (!wj || !wj->nref)
+                if (!wj || wj->nref < 2)
                     continue;
                 const int64_t *rj = way_refs(r, wj);
                 if (rj[0] == last || rj[wj->nref - 1] == last) {
@@ -1146,6 +1168,13 @@ int ag_osm_read(const char *path, const struct ag_osm_rules *rules, struct ag_ci
     if (st.st_size == 0)
         return ag_error_set(err, AG_EEMPTY, "%s: the file is empty", path);
 
+    if (ends_with(path, ".osm")) {
+        int xrc = ag__osm_xml_check(path, err);
+        if (xrc) {
+            ag_city_model_free(m);
+            return xrc;
+        }
+    }
     struct reader r = {.rules = rules, .m = m, .nodes_sorted = true, .ways_sorted = true};
     ag_vec_init(&r.nodes, sizeof(struct node_rec));
     ag_u64map_init(&r.barrier_of);
@@ -1173,6 +1202,11 @@ int ag_osm_read(const char *path, const struct ag_osm_rules *rules, struct ag_ci
     int out = 0;
     if (r.oom)
         out = ag_error_set(err, AG_ENOMEM, "%s: out of memory", path);
+    else if (r.bad_position)
+        out = ag_error_set(err, AG_EPARSE,
+                           "%s: node/%lld: position %.7f %.7f is not on Earth (longitude must "
+                           "be within [-180, 180], latitude within [-90, 90])",
+                           path, (long long)r.bad_node, r.bad_lon, r.bad_lat);
     else if (rc != READOSM_OK)
         out = readosm_error(rc, path, err);
     else if (m->nodes_read == 0)

@@ -36,4 +36,8 @@ const struct ag__road_rule *ag__osm_road_rule(const struct ag_osm_rules *r,
 const struct ag__barrier_rule *ag__osm_barrier_rule(const struct ag_osm_rules *r,
                                                     const char *barrier);
 
+/* Refuses OSM XML that is not well-formed or lacks an attribute readosm
+ * needs, naming line and column (lib/osm/xmlcheck.c). */
+int ag__osm_xml_check(const char *path, struct ag_error *err);
+
 #endif

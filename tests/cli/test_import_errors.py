@@ -341,3 +341,41 @@ def test_reimport_of_changed_data_keeps_ids_removes_what_vanished_and_keeps_cust
     assert after["way/501"]["area_m2"] > before["way/501"]["area_m2"] * 1.3
     assert after["Marché de Noël"] == before["Marché de Noël"]
     assert after["way/503"]["id"] not in {s["id"] for s in before.values()}
+
+
+# ---------------------------------------------------------------- found by fuzzing
+
+def test_osm_tag_without_value_is_refused_with_its_position(agora, target, tmp_path):
+    # readosm 1.1.0 crashes on this; agora's XML pre-check must refuse it first.
+    src = tmp_path / "tagless.osm"
+    src.write_text("<osm version='0.6'>\n <node id='1' lat='43.73' lon='7.42'><tag k='a'/></node>\n"
+                   "</osm>\n", encoding="utf-8")
+    res = agora("import", src, "--db", target.db)
+    assert_refused(res, f"{src}:2:", "<tag> without the attribute v")
+    target.assert_unchanged()
+
+
+def test_node_off_the_earth_is_refused_naming_the_node(agora, target, tmp_path):
+    src = tmp_path / "pole.osm"
+    src.write_text("<osm version='0.6'>\n <node id='7' lat='100' lon='7.42'/>\n"
+                   " <node id='8' lat='43.73' lon='7.42'/>\n</osm>\n", encoding="utf-8")
+    res = agora("import", src, "--db", target.db)
+    assert_refused(res, str(src), "node/7", "not on Earth")
+    target.assert_unchanged()
+
+
+def test_multipolygon_with_an_empty_member_way_does_not_crash(agora, target, tmp_path):
+    src = tmp_path / "empty-member.osm"
+    src.write_text(
+        "<osm version='0.6'>\n"
+        " <node id='1' lat='43.7300' lon='7.4200'/><node id='2' lat='43.7300' lon='7.4210'/>\n"
+        " <node id='3' lat='43.7310' lon='7.4210'/>\n"
+        " <way id='10'/>\n"
+        " <way id='11'><nd ref='1'/><nd ref='2'/><nd ref='3'/><nd ref='1'/>"
+        "<tag k='building' v='yes'/></way>\n"
+        " <relation id='20'><member type='way' ref='10' role='outer'/>"
+        "<tag k='type' v='multipolygon'/><tag k='leisure' v='park'/></relation>\n"
+        "</osm>\n", encoding="utf-8")
+    res = agora("import", src, "--db", target.db, "--verbose")
+    assert res.rc == 0, str(res)
+    assert "relation/20 (space): member way/10 has fewer than 2 nodes" in res.out, str(res)
