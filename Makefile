@@ -12,7 +12,7 @@ PYTHON    ?= /usr/bin/python3
 export LSAN_OPTIONS := suppressions=$(CURDIR)/tests/sanitizers/lsan.supp:print_suppressions=0
 export UBSAN_OPTIONS := print_stacktrace=1:halt_on_error=1
 
-.PHONY: all demo test setup build debug unit cli fuzz bench clean
+.PHONY: all demo test setup build debug optimized unit cli fuzz bench clean
 
 all: build
 
@@ -27,6 +27,10 @@ debug: setup
 	@cmake --preset debug >/dev/null
 	@cmake --build --preset debug
 
+optimized: setup
+	@cmake --preset optimized >/dev/null
+	@cmake --build --preset optimized
+
 # Import the demo city into a fresh database and write its report.
 demo: build
 	@mkdir -p out
@@ -37,10 +41,12 @@ demo: build
 	@echo "Open $(CURDIR)/$(DEMO_OUT)/index.html in a browser."
 
 # Every test: unit tests (cmocka, ctest), end-to-end tests of the command
-# (pytest), all under AddressSanitizer and UndefinedBehaviorSanitizer, then
-# a bounded fuzzing run of every fuzz target.
-test: debug
+# (pytest), all under AddressSanitizer and UndefinedBehaviorSanitizer; the
+# unit tests once more on an optimised build (optimiser-dependent bugs hide
+# at -O0); then a bounded fuzzing run of every fuzz target.
+test: debug optimized
 	@ctest --preset debug -j2
+	@ctest --preset optimized -j2
 	@AGORA=$(CURDIR)/build/debug/agora $(PYTHON) -m pytest -q tests/cli
 	@FUZZ_SECONDS=$(FUZZ_SECONDS) ./fuzz/run.sh
 
