@@ -23,7 +23,7 @@ enum ag_store_flags {
 };
 
 /* The schema version this build writes and reads. */
-#define AG_STORE_SCHEMA_VERSION 1
+#define AG_STORE_SCHEMA_VERSION 2
 
 /* Opens the store at `location`: a file path, or "sqlite:PATH". A
  * "postgresql://" location is reserved for the PostgreSQL backend and fails
@@ -96,6 +96,18 @@ int ag_store_barriers(struct ag_store *s, int64_t city_id, struct ag_vec *out,
                       struct ag_error *err);
 int ag_store_buildings(struct ag_store *s, int64_t city_id, struct ag_vec *out,
                        struct ag_error *err);
+
+/* Vehicle approach results (schema 2). One run keeps the model, the vehicle
+ * class table it used (its CSV text) and other parameters (JSON), and one
+ * JSON result per space (the format of `agora vehicle --json`). Written in
+ * one transaction; sets *run_id. */
+int ag_store_vehicle_save(struct ag_store *s, int64_t city_id, const char *model,
+                          const char *classes_csv, const char *params_json,
+                          const int64_t *space_ids, const char *const *results, size_t n,
+                          int64_t *run_id, struct ag_error *err);
+/* The latest result for a space (malloc'd JSON), or AG_ENOTFOUND. */
+int ag_store_vehicle_latest(struct ag_store *s, int64_t space_id, char **result_json,
+                            struct ag_error *err);
 
 #ifdef __cplusplus
 }

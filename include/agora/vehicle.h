@@ -173,6 +173,12 @@ struct ag_route {
 
 int ag_vehicle_route(const struct ag_vgraph *g, const struct ag_kin *k, const struct ag_speeds *sp,
                      size_t target, struct ag_route *out);
+/* The same for a given arrival state (an entry reached from one side only). */
+int ag_vehicle_route_state(const struct ag_vgraph *g, const struct ag_kin *k,
+                           const struct ag_speeds *sp, long state, struct ag_route *out);
+/* Index of the state's start and end nodes. */
+size_t ag_vstate_start(const struct ag_vgraph *g, long state);
+size_t ag_vstate_end(const struct ag_vgraph *g, long state);
 void ag_route_free(struct ag_route *r);
 
 /* Speed at the end of a given route of states, from rest at its start, by
@@ -182,6 +188,33 @@ void ag_route_free(struct ag_route *r);
 double ag_vehicle_route_speed(const struct ag_vgraph *g, const struct ag_kin *k,
                               double vehicle_width_m, const long *states, size_t n,
                               double *limiting_radius_m, struct ag_xy *limiting_at);
+
+/* ---- the analysis of a city's spaces (docs/methodology.md §13) ---- */
+
+struct ag_store;
+struct ag_city;
+
+struct ag_vehicle_options {
+    enum ag_vehicle_model model;
+    const struct ag_vehicle_classes *classes;
+    double merge_m; /* entry points closer than this are one entry (default 5 m) */
+};
+
+/* The barrier rating a speed calls for: the speed rounded up to the
+ * standard test speeds 16, 32, 48, 64, 80, 96, 112 km/h, written in the
+ * ISO 22343-1 style "V/7200[N2A]/64/90" into buf. Returns the test speed,
+ * or 0 (and an empty buf) for a speed of 0 or above 112 km/h. */
+int ag_vehicle_rating(const struct ag_vehicle_class *c, double speed_kmh, char *buf, size_t len);
+
+/* Analyses the spaces space_ids[0..n) of the city (every space when n is
+ * 0): finds their entry points (where a drivable way meets or crosses the
+ * perimeter, merged within merge_m), and for each entry and class the
+ * fastest approach from outside. Appends to out (a vec of char *, each
+ * malloc'd) one JSON object per space, in the format of `agora vehicle
+ * --json` (README). progress may be NULL. */
+int ag_vehicle_analyse(struct ag_store *s, const struct ag_city *city, const int64_t *space_ids,
+                       size_t n, const struct ag_vehicle_options *o, struct ag_vec *out,
+                       struct ag_progress *progress, struct ag_error *err);
 
 #ifdef __cplusplus
 }

@@ -76,6 +76,20 @@ static const char *const ag__store_migrations[] = {
     "  at TEXT NOT NULL, source TEXT NOT NULL,"
     "  spaces INTEGER NOT NULL, road_edges INTEGER NOT NULL, buildings INTEGER NOT NULL,"
     "  skipped INTEGER NOT NULL);",
+    /* 2: vehicle approach results, kept with what produced them */
+    "CREATE TABLE vehicle_runs ("
+    "  id INTEGER PRIMARY KEY,"
+    "  city_id INTEGER NOT NULL REFERENCES cities(id) ON DELETE CASCADE,"
+    "  at TEXT NOT NULL,"
+    "  model TEXT NOT NULL CHECK (model IN ('constant','power')),"
+    "  classes TEXT NOT NULL,"
+    "  params TEXT NOT NULL);"
+    "CREATE TABLE vehicle_results ("
+    "  run_id INTEGER NOT NULL REFERENCES vehicle_runs(id) ON DELETE CASCADE,"
+    "  space_id INTEGER NOT NULL REFERENCES spaces(id) ON DELETE CASCADE,"
+    "  result TEXT NOT NULL,"
+    "  PRIMARY KEY (run_id, space_id));"
+    "CREATE INDEX vehicle_results_space ON vehicle_results(space_id, run_id);",
 };
 
 #define AG__STORE_NMIGRATIONS                                                 \

@@ -946,3 +946,71 @@ int ag_store_buildings(struct ag_store *s, int64_t city_id, struct ag_vec *out, 
                      " ORDER BY id",
                      city_id, building_row, out, "buildings", err);
 }
+
+/* ---------- vehicle results ---------- */
+
+int ag_store_vehicle_save(struct ag_store *s, int64_t city_id, const char *model,
+                          const char *classes_csv, const char *params_json,
+                          const int64_t *space_ids, const char *const *results, size_t n,
+                          int64_t *run_id, struct ag_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = exec(s, "BEGIN IMMEDIATE", err);
+    if (rc)
+        return rc;
+    rc = prepare(s,
+                 "INSERT INTO vehicle_runs (city_id, at, model, classes, params) VALUES"
+                 " (?1, strftime('%Y-%m-%dT%H:%M:%SZ','now'), ?2, ?3, ?4)",
+                 &st, err);
+    if (!rc) {
+        sqlite3_bind_int64(st, 1, city_id);
+        bind_text(st, 2, model);
+        bind_text(st, 3, classes_csv);
+        bind_text(st, 4, params_json);
+        rc = step_done(s, st, err, "writing a vehicle run");
+        *run_id = sqlite3_last_insert_rowid(s->db);
+    }
+    sqlite3_finalize(st);
+    st = NULL;
+    if (!rc)
+        rc = prepare(s, "INSERT INTO vehicle_results (run_id, space_id, result) VALUES (?1,?2,?3)",
+                     &st, err);
+    for (size_t i = 0; i < n && !rc; i++) {
+        sqlite3_bind_int64(st, 1, *run_id);
+        sqlite3_bind_int64(st, 2, space_ids[i]);
+        bind_text(st, 3, results[i]);
+        rc = step_done(s, st, err, "writing a vehicle result");
+    }
+    sqlite3_finalize(st);
+    if (!rc)
+        rc = exec(s, "COMMIT", err);
+    if (rc)
+        sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+    return rc;
+}
+
+int ag_store_vehicle_latest(struct ag_store *s, int64_t space_id, char **result_json,
+                            struct ag_error *err)
+{
+    *result_json = NULL;
+    sqlite3_stmt *st;
+    int rc = prepare(s,
+                     "SELECT result FROM vehicle_results WHERE space_id = ?1"
+                     " ORDER BY run_id DESC LIMIT 1",
+                     &st, err);
+    if (rc)
+        return rc;
+    sqlite3_bind_int64(st, 1, space_id);
+    int step = sqlite3_step(st);
+    if (step == SQLITE_ROW) {
+        *result_json = col_text(st, 0);
+        if (!*result_json)
+            rc = ag_error_set(err, AG_ENOMEM, "out of memory");
+    } else if (step == SQLITE_DONE) {
+        rc = AG_ENOTFOUND;
+    } else {
+        rc = db_fail(s, err, "reading vehicle results");
+    }
+    sqlite3_finalize(st);
+    return rc;
+}

@@ -122,6 +122,9 @@ static size_t st_end(const struct ag_vgraph *g, long d)
     return st_back(d) ? e->a : e->b;
 }
 
+size_t ag_vstate_start(const struct ag_vgraph *g, long state) { return st_start(g, state); }
+size_t ag_vstate_end(const struct ag_vgraph *g, long state) { return st_end(g, state); }
+
 /* The i-th vertex of a state's edge in travel order. */
 static size_t st_vertex(const struct ag_vedge *e, bool back, size_t i)
 {
@@ -361,23 +364,18 @@ double ag_vehicle_route_speed(const struct ag_vgraph *g, const struct ag_kin *k,
     return v;
 }
 
-int ag_vehicle_route(const struct ag_vgraph *g, const struct ag_kin *k, const struct ag_speeds *sp,
-                     size_t target, struct ag_route *out)
+int ag_vehicle_route_state(const struct ag_vgraph *g, const struct ag_kin *k,
+                           const struct ag_speeds *sp, long state, struct ag_route *out)
 {
     memset(out, 0, sizeof *out);
     out->last_state = -1;
     out->limiting_radius_m = INFINITY;
-    if (target >= g->nnodes || !g->adj_off || sp->nstates != 2 * g->nedges)
-        return AG_EINVAL; /* call ag_vehicle_speeds on this graph first */
-    for (size_t j = g->adj_off[target]; j < g->adj_off[target + 1]; j++) {
-        long d = (long)g->adj[j] ^ 1; /* the reverse of a leaving state arrives */
-        if (sp->speed[d] > out->speed_ms) {
-            out->speed_ms = sp->speed[d];
-            out->last_state = d;
-        }
-    }
-    if (out->last_state < 0)
+    if (state < 0 || (size_t)state >= sp->nstates || sp->nstates != 2 * g->nedges)
+        return AG_EINVAL;
+    out->speed_ms = sp->speed[state];
+    if (!(out->speed_ms > 0))
         return 0;
+    out->last_state = state;
     bool *seen = calloc(sp->nstates, sizeof *seen);
     long *rev = malloc(sp->nstates * sizeof *rev);
     if (!seen || !rev) {
@@ -386,7 +384,7 @@ int ag_vehicle_route(const struct ag_vgraph *g, const struct ag_kin *k, const st
         return AG_ENOMEM;
     }
     size_t n = 0;
-    for (long d = out->last_state; d >= 0 && !seen[d]; d = sp->pred[d]) {
+    for (long d = state; d >= 0 && !seen[d]; d = sp->pred[d]) {
         seen[d] = true;
         rev[n++] = d;
     }
@@ -405,6 +403,23 @@ int ag_vehicle_route(const struct ag_vgraph *g, const struct ag_kin *k, const st
     free(rev);
     ag_vehicle_route_speed(g, k, 0, out->states, n, &out->limiting_radius_m, &out->limiting_at);
     return 0;
+}
+
+int ag_vehicle_route(const struct ag_vgraph *g, const struct ag_kin *k, const struct ag_speeds *sp,
+                     size_t target, struct ag_route *out)
+{
+    memset(out, 0, sizeof *out);
+    out->last_state = -1;
+    out->limiting_radius_m = INFINITY;
+    if (target >= g->nnodes || !g->adj_off || sp->nstates != 2 * g->nedges)
+        return AG_EINVAL; /* call ag_vehicle_speeds on this graph first */
+    long best = -1;
+    for (size_t j = g->adj_off[target]; j < g->adj_off[target + 1]; j++) {
+        long d = (long)g->adj[j] ^ 1; /* the reverse of a leaving state arrives */
+        if (sp->speed[d] > 0 && (best < 0 || sp->speed[d] > sp->speed[best]))
+            best = d;
+    }
+    return best < 0 ? 0 : ag_vehicle_route_state(g, k, sp, best, out);
 }
 
 void ag_route_free(struct ag_route *r)

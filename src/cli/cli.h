@@ -39,5 +39,6 @@ const char *tool_num(char *buf, size_t len, double v, int decimals);
 int cmd_import(int argc, char **argv);
 int cmd_spaces(int argc, char **argv);
 int cmd_report(int argc, char **argv);
+int cmd_vehicle(int argc, char **argv);
 
 #endif

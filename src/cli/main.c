@@ -14,6 +14,7 @@ static const char HELP[] =
     "  spaces list            list the public spaces of a city\n"
     "  spaces show SPACE      show one space (an id, or an OSM reference like way/4227203)\n"
     "  spaces add             add a custom perimeter from a GeoJSON polygon\n"
+    "  vehicle SPACE.. | --all  hostile-vehicle approach speeds and barrier ratings\n"
     "  report --out DIR       write the HTML report of a city to DIR/index.html\n"
     "\n"
     "Options common to the commands:\n"
@@ -42,6 +43,8 @@ int main(int argc, char **argv)
         return cmd_import(argc - 1, argv + 1);
     if (!strcmp(cmd, "spaces"))
         return cmd_spaces(argc - 1, argv + 1);
+    if (!strcmp(cmd, "vehicle"))
+        return cmd_vehicle(argc - 1, argv + 1);
     if (!strcmp(cmd, "report"))
         return cmd_report(argc - 1, argv + 1);
     return tool_usage("unknown command \"%s\" (see agora --help)", cmd);

@@ -1,0 +1,559 @@
+/* The vehicle approach analysis of a city's spaces: the road graph with
+ * every perimeter crossing made a node, one search per vehicle class for
+ * the whole city, then the entries of each space read off the searches.
+ * SPDX-License-Identifier: EUPL-1.2 */
+#include "agora/store.h"
+#include "agora/vehicle.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* A point where a road edge meets a space's perimeter. */
+struct crossing {
+    size_t space;    /* index in the spaces vec */
+    size_t edge;     /* index in the road edges vec */
+    size_t seg;      /* segment of the edge polyline */
+    double t;        /* position along that segment, 0..1 */
+    struct ag_xy xy;
+    size_t vnode;    /* graph node, once the graph is built */
+};
+
+struct entry {
+    size_t space;
+    struct ag_xy xy;
+    double width_m;
+    int64_t osm_way;
+    int64_t osm_node; /* 0 when the entry is a crossing between nodes */
+    size_t nodes[8];  /* graph nodes merged into this entry */
+    size_t nnodes;
+};
+
+struct city_graph {
+    struct ag_proj *proj;
+    struct ag_vgraph g;
+    struct ag_vec edges;     /* struct ag_road_edge, from the store */
+    struct ag_vec nodes;     /* struct ag_road_node */
+    struct ag_xy **edge_xy;  /* each edge's polyline in metres */
+    struct ag_vec spaces;    /* struct ag_space */
+    struct ag_xy ***space_xy;/* [space][ring] polyline in metres, rings flattened */
+    size_t **space_ring_n;
+    size_t *space_nrings;
+    struct ag_vec crossings; /* struct crossing */
+    struct ag_vec entries;   /* struct entry */
+    int64_t *vnode_osm;      /* OSM id of each graph node, 0 for crossings */
+};
+
+static const int TEST_SPEEDS[] = {16, 32, 48, 64, 80, 96, 112};
+
+int ag_vehicle_rating(const struct ag_vehicle_class *c, double speed_kmh, char *buf, size_t len)
+{
+    if (len)
+        buf[0] = '\0';
+    if (!(speed_kmh > 0))
+        return 0;
+    for (size_t i = 0; i < sizeof TEST_SPEEDS / sizeof TEST_SPEEDS[0]; i++) {
+        /* A hair of tolerance so that 48.0000001 from rounding is still 48. */
+        if (speed_kmh <= TEST_SPEEDS[i] + 1e-6) {
+            snprintf(buf, len, "V/%.0f[%s]/%d/90", c->mass_kg, c->id, TEST_SPEEDS[i]);
+            return TEST_SPEEDS[i];
+        }
+    }
+    return 0;
+}
+
+/* Rings of every polygon, flattened: ring r of the space. */
+static bool inside_space(const struct city_graph *cg, size_t sp, struct ag_xy p)
+{
+    const struct ag_space *s = &AG_VEC_AT(&cg->spaces, struct ag_space, sp);
+    size_t r = 0;
+    for (size_t i = 0; i < s->geom.npolys; i++) {
+        bool in = false;
+        for (size_t j = 0; j < s->geom.polys[i].nrings; j++, r++) {
+            bool c = ag_xy_ring_contains(cg->space_xy[sp][r], cg->space_ring_n[sp][r], p);
+            if (j == 0)
+                in = c;
+            else if (c)
+                in = false;
+        }
+        if (in)
+            return true;
+    }
+    return false;
+}
+
+static void city_graph_free(struct city_graph *cg)
+{
+    ag_proj_free(cg->proj);
+    ag_vgraph_free(&cg->g);
+    for (size_t i = 0; i < cg->edges.len; i++) {
+        ag_road_edge_free(&AG_VEC_AT(&cg->edges, struct ag_road_edge, i));
+        if (cg->edge_xy)
+            free(cg->edge_xy[i]);
+    }
+    free(cg->edge_xy);
+    ag_vec_free(&cg->edges);
+    for (size_t i = 0; i < cg->nodes.len; i++)
+        ag_road_node_free(&AG_VEC_AT(&cg->nodes, struct ag_road_node, i));
+    ag_vec_free(&cg->nodes);
+    for (size_t i = 0; i < cg->spaces.len; i++) {
+        if (cg->space_xy && cg->space_xy[i]) {
+            for (size_t r = 0; r < cg->space_nrings[i]; r++)
+                free(cg->space_xy[i][r]);
+            free(cg->space_xy[i]);
+            free(cg->space_ring_n[i]);
+        }
+        ag_space_free(&AG_VEC_AT(&cg->spaces, struct ag_space, i));
+    }
+    free(cg->space_xy);
+    free(cg->space_ring_n);
+    free(cg->space_nrings);
+    ag_vec_free(&cg->spaces);
+    ag_vec_free(&cg->crossings);
+    ag_vec_free(&cg->entries);
+    free(cg->vnode_osm);
+}
+
+static int project_spaces(struct city_graph *cg)
+{
+    size_t n = cg->spaces.len;
+    cg->space_xy = calloc(n ? n : 1, sizeof *cg->space_xy);
+    cg->space_ring_n = calloc(n ? n : 1, sizeof *cg->space_ring_n);
+    cg->space_nrings = calloc(n ? n : 1, sizeof *cg->space_nrings);
+    if (!cg->space_xy || !cg->space_ring_n || !cg->space_nrings)
+        return AG_ENOMEM;
+    for (size_t i = 0; i < n; i++) {
+        const struct ag_space *s = &AG_VEC_AT(&cg->spaces, struct ag_space, i);
+        size_t nr = 0;
+        for (size_t p = 0; p < s->geom.npolys; p++)
+            nr += s->geom.polys[p].nrings;
+        cg->space_xy[i] = calloc(nr ? nr : 1, sizeof **cg->space_xy);
+        cg->space_ring_n[i] = calloc(nr ? nr : 1, sizeof **cg->space_ring_n);
+        if (!cg->space_xy[i] || !cg->space_ring_n[i])
+            return AG_ENOMEM;
+        cg->space_nrings[i] = nr;
+        size_t r = 0;
+        for (size_t p = 0; p < s->geom.npolys; p++) {
+            for (size_t j = 0; j < s->geom.polys[p].nrings; j++, r++) {
+                const struct ag_ring *ring = &s->geom.polys[p].rings[j];
+                cg->space_xy[i][r] = malloc(ring->n * sizeof(struct ag_xy));
+                if (!cg->space_xy[i][r])
+                    return AG_ENOMEM;
+                for (size_t k = 0; k < ring->n; k++)
+                    cg->space_xy[i][r][k] = ag_proj_fwd(cg->proj, ring->pts[k]);
+                cg->space_ring_n[i][r] = ring->n;
+            }
+        }
+    }
+    return 0;
+}
+
+static struct ag_bbox seg_box(struct ag_xy a, struct ag_xy b)
+{
+    struct ag_bbox x = ag_bbox_empty();
+    ag_bbox_extend(&x, a.x, a.y);
+    ag_bbox_extend(&x, b.x, b.y);
+    return x;
+}
+
+struct find_ctx {
+    struct city_graph *cg;
+    size_t space;
+    struct ag_xy a, b;
+    int rc;
+};
+
+static int crossing_cb(void *ud, int64_t id, struct ag_bbox box)
+{
+    (void)box;
+    struct find_ctx *f = ud;
+    struct city_graph *cg = f->cg;
+    const struct ag_road_edge *e = &AG_VEC_AT(&cg->edges, struct ag_road_edge, id);
+    const struct ag_xy *p = cg->edge_xy[id];
+    for (size_t k = 0; k + 1 < e->geom.n; k++) {
+        struct ag_xy at;
+        if (ag_seg_intersect(p[k], p[k + 1], f->a, f->b, &at) != 1)
+            continue; /* no contact, or a road running along the edge */
+        double len = ag_xy_dist(p[k], p[k + 1]);
+        double t = len > 0 ? ag_xy_dist(p[k], at) / len : 0;
+        /* The same point reached from two perimeter segments or two edge
+         * segments is one crossing. */
+        bool dup = false;
+        for (size_t c = cg->crossings.len; c-- > 0;) {
+            const struct crossing *x = &AG_VEC_AT(&cg->crossings, struct crossing, c);
+            if (x->space != f->space)
+                break;
+            if (ag_xy_dist(x->xy, at) < 1e-6) {
+                dup = true;
+                break;
+            }
+        }
+        if (dup)
+            continue;
+        struct crossing x = {f->space, (size_t)id, k, t, at, SIZE_MAX};
+        if (!ag_vec_push(&cg->crossings, &x))
+            return f->rc = AG_ENOMEM;
+    }
+    return 0;
+}
+
+static int cmp_crossing(const void *a, const void *b)
+{
+    const struct crossing *x = *(const struct crossing *const *)a, *y = *(const struct crossing *const *)b;
+    if (x->edge != y->edge)
+        return x->edge < y->edge ? -1 : 1;
+    if (x->seg != y->seg)
+        return x->seg < y->seg ? -1 : 1;
+    return (x->t > y->t) - (x->t < y->t);
+}
+
+/* Adds the road edges to the graph, cut at every crossing. */
+static int build_graph(struct city_graph *cg, struct ag_u64map *node_ix)
+{
+    size_t nc = cg->crossings.len;
+    struct crossing **order = malloc((nc ? nc : 1) * sizeof *order);
+    struct ag_xy *buf = NULL;
+    size_t bufcap = 0;
+    if (!order)
+        return AG_ENOMEM;
+    for (size_t i = 0; i < nc; i++)
+        order[i] = &AG_VEC_AT(&cg->crossings, struct crossing, i);
+    qsort(order, nc, sizeof *order, cmp_crossing);
+    int rc = 0;
+    size_t ci = 0;
+    for (size_t e = 0; e < cg->edges.len && !rc; e++) {
+        const struct ag_road_edge *re = &AG_VEC_AT(&cg->edges, struct ag_road_edge, e);
+        const struct ag_xy *p = cg->edge_xy[e];
+        uint64_t a, b;
+        if (!ag_u64map_get(node_ix, (uint64_t)re->from_node, &a) ||
+            !ag_u64map_get(node_ix, (uint64_t)re->to_node, &b))
+            continue; /* cannot happen with a consistent store */
+        if (bufcap < re->geom.n + 2 * nc + 2) {
+            bufcap = re->geom.n + 2 * nc + 2;
+            struct ag_xy *nb = realloc(buf, bufcap * sizeof *buf);
+            if (!nb) {
+                rc = AG_ENOMEM;
+                break;
+            }
+            buf = nb;
+        }
+        double incline = isfinite(re->incline_pct) ? re->incline_pct : 0;
+        size_t start_node = a, m = 0;
+        buf[m++] = p[0];
+        for (size_t k = 0; k + 1 < re->geom.n && !rc; k++) {
+            while (ci < nc && order[ci]->edge == e && order[ci]->seg == k) {
+                struct crossing *x = order[ci++];
+                size_t node;
+                if (k == 0 && x->t < 1e-9) {
+                    node = a;
+                } else if (k + 2 == re->geom.n && x->t > 1 - 1e-9) {
+                    node = b;
+                } else if (m == 1 && ag_xy_dist(buf[0], x->xy) < 1e-6) {
+                    node = start_node; /* the same point as the last cut */
+                } else {
+                    rc = ag_vgraph_add_node(&cg->g, x->xy, false, &node);
+                    if (ag_xy_dist(buf[m - 1], x->xy) > 1e-9) /* a cut at a vertex */
+                        buf[m++] = x->xy;
+                    if (!rc)
+                        rc = ag_vgraph_add_edge(&cg->g, start_node, node, buf, m, re->width_m,
+                                                incline);
+                    start_node = node;
+                    m = 0;
+                    buf[m++] = x->xy;
+                }
+                x->vnode = node;
+                if (rc)
+                    break;
+            }
+            if (ag_xy_dist(buf[m - 1], p[k + 1]) > 1e-9)
+                buf[m++] = p[k + 1];
+        }
+        if (!rc && m >= 2)
+            rc = ag_vgraph_add_edge(&cg->g, start_node, b, buf, m, re->width_m, incline);
+    }
+    free(order);
+    free(buf);
+    return rc;
+}
+
+static int load_city(struct ag_store *s, const struct ag_city *city, const int64_t *ids, size_t n,
+                     struct city_graph *cg, struct ag_error *err)
+{
+    ag_vec_init(&cg->edges, sizeof(struct ag_road_edge));
+    ag_vec_init(&cg->nodes, sizeof(struct ag_road_node));
+    ag_vec_init(&cg->spaces, sizeof(struct ag_space));
+    ag_vec_init(&cg->crossings, sizeof(struct crossing));
+    ag_vec_init(&cg->entries, sizeof(struct entry));
+    ag_vgraph_init(&cg->g);
+    int rc = ag_proj_new(&cg->proj, city->origin.lon, city->origin.lat, err);
+    if (!rc)
+        rc = ag_store_road_nodes(s, city->id, &cg->nodes, err);
+    if (!rc)
+        rc = ag_store_road_edges(s, city->id, &cg->edges, err);
+    if (!rc && n == 0)
+        rc = ag_store_spaces(s, city->id, true, &cg->spaces, err);
+    for (size_t i = 0; i < n && !rc; i++) {
+        char ref[32];
+        snprintf(ref, sizeof ref, "%lld", (long long)ids[i]);
+        struct ag_space sp;
+        rc = ag_store_space_get(s, city->id, ref, &sp, err);
+        if (!rc && !ag_vec_push(&cg->spaces, &sp)) {
+            ag_space_free(&sp);
+            rc = ag_error_set(err, AG_ENOMEM, "out of memory");
+        }
+    }
+    return rc;
+}
+
+static int find_entries(struct city_graph *cg, double merge_m)
+{
+    /* Per space, the graph nodes on its perimeter: crossings, plus road
+     * nodes that sit on it (a street ending at a square's edge). */
+    for (size_t c = 0; c < cg->crossings.len; c++) {
+        const struct crossing *x = &AG_VEC_AT(&cg->crossings, struct crossing, c);
+        if (x->vnode == SIZE_MAX)
+            continue;
+        const struct ag_road_edge *re = &AG_VEC_AT(&cg->edges, struct ag_road_edge, x->edge);
+        /* Merge with an entry of the same space within merge_m. */
+        struct entry *hit = NULL;
+        for (size_t k = 0; k < cg->entries.len; k++) {
+            struct entry *en = &AG_VEC_AT(&cg->entries, struct entry, k);
+            if (en->space == x->space && ag_xy_dist(en->xy, x->xy) < merge_m) {
+                hit = en;
+                break;
+            }
+        }
+        if (hit) {
+            bool have = false;
+            for (size_t k = 0; k < hit->nnodes; k++)
+                have |= hit->nodes[k] == x->vnode;
+            if (!have && hit->nnodes < sizeof hit->nodes / sizeof hit->nodes[0])
+                hit->nodes[hit->nnodes++] = x->vnode;
+            if (re->width_m > hit->width_m)
+                hit->width_m = re->width_m;
+            if (!hit->osm_node && cg->vnode_osm[x->vnode])
+                hit->osm_node = cg->vnode_osm[x->vnode];
+            continue;
+        }
+        struct entry en = {x->space, x->xy, re->width_m, re->osm_way_id,
+                           cg->vnode_osm[x->vnode], {x->vnode}, 1};
+        if (!ag_vec_push(&cg->entries, &en))
+            return AG_ENOMEM;
+    }
+    return 0;
+}
+
+/* The point just before the end of a state, to tell an approach from
+ * outside from a departure from inside. */
+static struct ag_xy before_end(const struct ag_vgraph *g, long d)
+{
+    const struct ag_vedge *e = &g->edges[(size_t)d / 2];
+    struct ag_xy p = (d & 1) ? e->pts[1] : e->pts[e->n - 2];
+    struct ag_xy q = (d & 1) ? e->pts[0] : e->pts[e->n - 1];
+    return (struct ag_xy){(p.x + q.x) / 2, (p.y + q.y) / 2};
+}
+
+static void put_ll(struct ag_buf *b, struct ag_ll ll)
+{
+    ag_buf_printf(b, "[%.7f,%.7f]", ll.lon, ll.lat);
+}
+
+static int class_result(struct city_graph *cg, const struct ag_vehicle_class *c,
+                        const struct ag_kin *k, const struct ag_speeds *sp, const struct entry *en,
+                        struct ag_buf *b)
+{
+    long best = -1;
+    for (size_t i = 0; i < en->nnodes; i++) {
+        size_t v = en->nodes[i];
+        for (size_t j = cg->g.adj_off[v]; j < cg->g.adj_off[v + 1]; j++) {
+            long d = (long)cg->g.adj[j] ^ 1;
+            if (!(sp->speed[d] > 0) || inside_space(cg, en->space, before_end(&cg->g, d)))
+                continue;
+            if (best < 0 || sp->speed[d] > sp->speed[best])
+                best = d;
+        }
+    }
+    struct ag_route r = {0};
+    int rc = best >= 0 ? ag_vehicle_route_state(&cg->g, k, sp, best, &r) : 0;
+    if (rc)
+        return rc;
+    double kmh = r.speed_ms * 3.6;
+    char rating[64];
+    ag_vehicle_rating(c, kmh, rating, sizeof rating);
+    ag_buf_puts(b, "{\"class\":");
+    ag_buf_put_json_str(b, c->id);
+    ag_buf_printf(b, ",\"speed_kmh\":%.2f,\"run_up_m\":%.1f,\"energy_kj\":%.1f,\"rating\":", kmh,
+                  r.run_up_m, 0.5 * c->mass_kg * r.speed_ms * r.speed_ms / 1000);
+    if (rating[0])
+        ag_buf_put_json_str(b, rating);
+    else
+        ag_buf_puts(b, "null");
+    if (kmh > TEST_SPEEDS[6] + 1e-6)
+        ag_buf_puts(b, ",\"rating_note\":\"above the highest standard test speed (112 km/h)\"");
+    ag_buf_puts(b, ",\"limiting_bend\":");
+    if (isfinite(r.limiting_radius_m)) {
+        ag_buf_printf(b, "{\"radius_m\":%.1f,\"at\":", r.limiting_radius_m);
+        put_ll(b, ag_proj_inv(cg->proj, r.limiting_at));
+        ag_buf_puts(b, "}");
+    } else {
+        ag_buf_puts(b, "null");
+    }
+    ag_buf_puts(b, ",\"path\":[");
+    bool first = true;
+    for (size_t i = 0; i < r.nstates; i++) {
+        const struct ag_vedge *e = &cg->g.edges[(size_t)r.states[i] / 2];
+        bool back = r.states[i] & 1;
+        for (size_t j = i ? 1 : 0; j < e->n; j++) {
+            if (!first)
+                ag_buf_puts(b, ",");
+            first = false;
+            put_ll(b, ag_proj_inv(cg->proj, e->pts[back ? e->n - 1 - j : j]));
+        }
+    }
+    ag_buf_puts(b, "]}");
+    ag_route_free(&r);
+    return 0;
+}
+
+int ag_vehicle_analyse(struct ag_store *s, const struct ag_city *city, const int64_t *space_ids,
+                       size_t n, const struct ag_vehicle_options *o, struct ag_vec *out,
+                       struct ag_progress *progress, struct ag_error *err)
+{
+    struct city_graph cg = {0};
+    struct ag_u64map node_ix;
+    ag_u64map_init(&node_ix);
+    struct ag_index *ix = NULL;
+    struct ag_speeds *speeds = NULL;
+    struct ag_kin *kins = NULL;
+    double merge_m = o->merge_m > 0 ? o->merge_m : 5.0;
+    int rc = load_city(s, city, space_ids, n, &cg, err);
+    if (rc)
+        goto done;
+    rc = project_spaces(&cg);
+    /* Graph nodes: the road nodes first, so graph index = road node index. */
+    for (size_t i = 0; i < cg.nodes.len && !rc; i++) {
+        const struct ag_road_node *rn = &AG_VEC_AT(&cg.nodes, struct ag_road_node, i);
+        size_t id;
+        rc = ag_vgraph_add_node(&cg.g, ag_proj_fwd(cg.proj, rn->ll), rn->blocks_vehicle, &id);
+        if (!rc)
+            rc = ag_u64map_put(&node_ix, (uint64_t)rn->osm_id, id);
+    }
+    cg.edge_xy = calloc(cg.edges.len ? cg.edges.len : 1, sizeof *cg.edge_xy);
+    if (!rc && (!cg.edge_xy || ag_index_new(&ix)))
+        rc = AG_ENOMEM;
+    for (size_t i = 0; i < cg.edges.len && !rc; i++) {
+        const struct ag_road_edge *e = &AG_VEC_AT(&cg.edges, struct ag_road_edge, i);
+        cg.edge_xy[i] = malloc(e->geom.n * sizeof(struct ag_xy));
+        if (!cg.edge_xy[i]) {
+            rc = AG_ENOMEM;
+            break;
+        }
+        struct ag_bbox bb = ag_bbox_empty();
+        for (size_t k = 0; k < e->geom.n; k++) {
+            cg.edge_xy[i][k] = ag_proj_fwd(cg.proj, e->geom.pts[k]);
+            ag_bbox_extend(&bb, cg.edge_xy[i][k].x, cg.edge_xy[i][k].y);
+        }
+        rc = ag_index_add(ix, (int64_t)i, bb);
+    }
+    if (!rc)
+        rc = ag_index_build(ix);
+    /* Every point where a road meets a perimeter. */
+    for (size_t sp = 0; sp < cg.spaces.len && !rc; sp++) {
+        for (size_t r = 0; r < cg.space_nrings[sp] && !rc; r++) {
+            const struct ag_xy *ring = cg.space_xy[sp][r];
+            for (size_t k = 0; k + 1 < cg.space_ring_n[sp][r] && !rc; k++) {
+                struct find_ctx f = {&cg, sp, ring[k], ring[k + 1], 0};
+                ag_index_query(ix, seg_box(ring[k], ring[k + 1]), crossing_cb, &f);
+                rc = f.rc;
+            }
+        }
+    }
+    if (!rc)
+        rc = build_graph(&cg, &node_ix);
+    if (!rc) {
+        cg.vnode_osm = calloc(cg.g.nnodes ? cg.g.nnodes : 1, sizeof *cg.vnode_osm);
+        if (!cg.vnode_osm)
+            rc = AG_ENOMEM;
+        for (size_t i = 0; !rc && i < cg.nodes.len; i++)
+            cg.vnode_osm[i] = AG_VEC_AT(&cg.nodes, struct ag_road_node, i).osm_id;
+    }
+    if (!rc)
+        rc = find_entries(&cg, merge_m);
+    /* One search per class covers every entry of every space. */
+    size_t nc = o->classes->n;
+    speeds = calloc(nc ? nc : 1, sizeof *speeds);
+    kins = calloc(nc ? nc : 1, sizeof *kins);
+    if (!rc && (!speeds || !kins))
+        rc = AG_ENOMEM;
+    if (progress)
+        ag_progress_start(progress, "vehicle classes", nc);
+    for (size_t c = 0; c < nc && !rc; c++) {
+        const struct ag_vehicle_class *vc = &o->classes->v[c];
+        kins[c] = (struct ag_kin){o->model, vc->accel_ms2, vc->power_w, vc->mass_kg,
+                                  vc->max_speed_ms, vc->lateral_accel_ms2};
+        rc = ag_vehicle_speeds(&cg.g, &kins[c], vc->width_m, &speeds[c]);
+        if (progress)
+            ag_progress_update(progress, c + 1);
+    }
+    if (progress)
+        ag_progress_end(progress);
+    for (size_t sp = 0; sp < cg.spaces.len && !rc; sp++) {
+        const struct ag_space *space = &AG_VEC_AT(&cg.spaces, struct ag_space, sp);
+        struct ag_buf b;
+        ag_buf_init(&b, (size_t)256 << 20);
+        ag_buf_printf(&b, "{\"space\":{\"id\":%lld,\"osm\":", (long long)space->id);
+        if (!strcmp(space->origin, "osm"))
+            ag_buf_printf(&b, "\"%s/%lld\"", space->ref.type, (long long)space->ref.id);
+        else
+            ag_buf_puts(&b, "null");
+        ag_buf_puts(&b, ",\"name\":");
+        if (space->name)
+            ag_buf_put_json_str(&b, space->name);
+        else
+            ag_buf_puts(&b, "null");
+        ag_buf_printf(&b, ",\"kind\":\"%s\"},\"model\":\"%s\",\"entries\":[", space->kind,
+                      o->model == AG_VEHICLE_POWER ? "power" : "constant");
+        int no = 0;
+        for (size_t e = 0; e < cg.entries.len && !rc; e++) {
+            const struct entry *en = &AG_VEC_AT(&cg.entries, struct entry, e);
+            if (en->space != sp)
+                continue;
+            struct ag_ll ll = ag_proj_inv(cg.proj, en->xy);
+            ag_buf_printf(&b, "%s{\"id\":%d,\"lat\":%.7f,\"lon\":%.7f,\"width_m\":%.1f,\"way\":%lld,"
+                              "\"node\":",
+                          no ? "," : "", no + 1, ll.lat, ll.lon, en->width_m, (long long)en->osm_way);
+            if (en->osm_node)
+                ag_buf_printf(&b, "%lld", (long long)en->osm_node);
+            else
+                ag_buf_puts(&b, "null");
+            ag_buf_puts(&b, ",\"by_class\":[");
+            for (size_t c = 0; c < nc && !rc; c++) {
+                if (c)
+                    ag_buf_puts(&b, ",");
+                rc = class_result(&cg, &o->classes->v[c], &kins[c], &speeds[c], en, &b);
+            }
+            ag_buf_puts(&b, "]}");
+            no++;
+        }
+        if (!rc && ag_buf_puts(&b, "]}"))
+            rc = AG_ELIMIT;
+        char *json = rc ? NULL : ag_buf_take(&b);
+        ag_buf_free(&b);
+        if (!rc && !ag_vec_push(out, &json)) {
+            free(json);
+            rc = AG_ENOMEM;
+        }
+    }
+done:
+    if (rc && err && !err->msg[0])
+        ag_error_set(err, rc, "vehicle analysis: %s", ag_strerror(rc));
+    for (size_t c = 0; speeds && c < o->classes->n; c++)
+        ag_speeds_free(&speeds[c]);
+    free(speeds);
+    free(kins);
+    ag_index_free(ix);
+    ag_u64map_free(&node_ix);
+    city_graph_free(&cg);
+    return rc;
+}

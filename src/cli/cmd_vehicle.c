@@ -1,0 +1,213 @@
+/* agora vehicle: hostile-vehicle approach analysis. SPDX-License-Identifier: EUPL-1.2 */
+#include "cli.h"
+#include "agora/vehicle.h"
+
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char HELP[] =
+    "Usage: agora vehicle SPACE... | --all [--classes FILE] [--model power|constant]\n"
+    "                     [--json | --geojson] [--db PATH] [--city NAME]\n"
+    "\n"
+    "For each space: every entry point where a vehicle can physically reach its\n"
+    "edge, and per vehicle class the fastest approach over the whole road\n"
+    "network, the speed and kinetic energy at impact and the barrier rating the\n"
+    "entry needs (ISO 22343-1 style). Results are stored with the model and the\n"
+    "class table that produced them; `agora report` shows them.\n"
+    "\n"
+    "  SPACE            an id (12) or an OSM reference (way/4227203); several allowed\n"
+    "  --all            every space of the city\n"
+    "  --classes FILE   vehicle classes (default: data/vehicle-classes.csv)\n"
+    "  --model M        power (default): a = min(a0, P/(m v)); constant: a = a0,\n"
+    "                   the conservative reference\n"
+    "  --json           one JSON object per space and line\n"
+    "  --geojson        a FeatureCollection of entries and approach paths\n";
+
+static void print_text(const char *json)
+{
+    json_error_t je;
+    json_t *root = json_loads(json, 0, &je);
+    if (!root)
+        return;
+    json_t *sp = json_object_get(root, "space");
+    const char *name = json_string_value(json_object_get(sp, "name"));
+    const char *osm = json_string_value(json_object_get(sp, "osm"));
+    printf("%s (id %lld%s%s, %s model)\n", name ? name : "(unnamed)",
+           (long long)json_integer_value(json_object_get(sp, "id")), osm ? ", " : "", osm ? osm : "",
+           json_string_value(json_object_get(root, "model")));
+    json_t *entries = json_object_get(root, "entries");
+    if (!json_array_size(entries))
+        printf("  no entry: no drivable way reaches this space\n");
+    size_t i;
+    json_t *en;
+    json_array_foreach(entries, i, en)
+    {
+        printf("  entry %lld at %.6f %.6f, opening %.1f m\n",
+               (long long)json_integer_value(json_object_get(en, "id")),
+               json_real_value(json_object_get(en, "lon")), json_real_value(json_object_get(en, "lat")),
+               json_real_value(json_object_get(en, "width_m")));
+        size_t j;
+        json_t *c;
+        json_array_foreach(json_object_get(en, "by_class"), j, c)
+        {
+            const char *rating = json_string_value(json_object_get(c, "rating"));
+            printf("    %-5s %6.1f km/h %8.0f kJ  run-up %6.0f m  %s\n",
+                   json_string_value(json_object_get(c, "class")),
+                   json_real_value(json_object_get(c, "speed_kmh")),
+                   json_real_value(json_object_get(c, "energy_kj")),
+                   json_real_value(json_object_get(c, "run_up_m")),
+                   rating ? rating : (json_real_value(json_object_get(c, "speed_kmh")) > 0
+                                          ? "above 112 km/h: no standard rating"
+                                          : "cannot reach"));
+        }
+    }
+    json_decref(root);
+}
+
+/* Entries as points, worst approach paths as lines, for GIS tools. */
+static void print_geojson(const struct ag_vec *results)
+{
+    printf("{\"type\":\"FeatureCollection\",\"features\":[");
+    bool first = true;
+    for (size_t r = 0; r < results->len; r++) {
+        json_error_t je;
+        json_t *root = json_loads(AG_VEC_AT(results, char *, r), 0, &je);
+        if (!root)
+            continue;
+        json_t *sp = json_object_get(root, "space");
+        size_t i;
+        json_t *en;
+        json_array_foreach(json_object_get(root, "entries"), i, en)
+        {
+            json_t *props = json_pack("{s:O,s:O,s:O}", "space_id", json_object_get(sp, "id"),
+                                      "entry", json_object_get(en, "id"), "width_m",
+                                      json_object_get(en, "width_m"));
+            json_t *pt = json_pack("{s:s,s:[O,O]}", "type", "Point", "coordinates",
+                                   json_object_get(en, "lon"), json_object_get(en, "lat"));
+            json_t *f = json_pack("{s:s,s:o,s:o}", "type", "Feature", "properties", props,
+                                  "geometry", pt);
+            char *txt = json_dumps(f, JSON_COMPACT | JSON_REAL_PRECISION(10));
+            printf("%s%s", first ? "" : ",", txt);
+            first = false;
+            free(txt);
+            json_decref(f);
+            size_t j;
+            json_t *c;
+            json_array_foreach(json_object_get(en, "by_class"), j, c)
+            {
+                json_t *path = json_object_get(c, "path");
+                if (json_array_size(path) < 2)
+                    continue;
+                json_t *lp = json_pack("{s:O,s:O,s:O,s:O,s:O}", "space_id", json_object_get(sp, "id"),
+                                       "entry", json_object_get(en, "id"), "class",
+                                       json_object_get(c, "class"), "speed_kmh",
+                                       json_object_get(c, "speed_kmh"), "rating",
+                                       json_object_get(c, "rating"));
+                json_t *ls = json_pack("{s:s,s:O}", "type", "LineString", "coordinates", path);
+                json_t *lf = json_pack("{s:s,s:o,s:o}", "type", "Feature", "properties", lp,
+                                       "geometry", ls);
+                txt = json_dumps(lf, JSON_COMPACT | JSON_REAL_PRECISION(10));
+                printf(",%s", txt);
+                free(txt);
+                json_decref(lf);
+            }
+        }
+        json_decref(root);
+    }
+    printf("]}\n");
+}
+
+int cmd_vehicle(int argc, char **argv)
+{
+    const char *db = NULL, *city = NULL, *classes_path = NULL, *model = "power";
+    bool all = false, json = false, geojson = false;
+    const struct cli_opt opts[] = {{"--db", &db, NULL},         {"--city", &city, NULL},
+                                   {"--classes", &classes_path, NULL},
+                                   {"--model", &model, NULL},   {"--all", NULL, &all},
+                                   {"--json", NULL, &json},     {"--geojson", NULL, &geojson},
+                                   {NULL, NULL, NULL}};
+    const char *pos[256];
+    int npos, code;
+    if (tool_parse(argc, argv, opts, pos, 256, &npos, HELP, &code))
+        return code;
+    if (all == (npos > 0))
+        return tool_usage("vehicle: give SPACE... or --all (see agora vehicle --help)");
+    if (json && geojson)
+        return tool_usage("vehicle: --json and --geojson exclude each other");
+    struct ag_vehicle_options o = {AG_VEHICLE_POWER, NULL, 5.0};
+    if (!strcmp(model, "constant"))
+        o.model = AG_VEHICLE_CONSTANT;
+    else if (strcmp(model, "power") != 0)
+        return tool_usage("vehicle: --model: expected \"power\" or \"constant\", found \"%s\"", model);
+
+    struct ag_error err = {0};
+    char defpath[4096];
+    snprintf(defpath, sizeof defpath, "%s/vehicle-classes.csv", ag_data_dir());
+    const char *cpath = classes_path ? classes_path : defpath;
+    struct ag_vehicle_classes classes = {0};
+    struct ag_buf csv;
+    ag_buf_init(&csv, 1 << 20);
+    int rc = ag_vehicle_classes_load(cpath, &classes, &err);
+    if (!rc)
+        rc = ag_file_read(cpath, &csv, &err);
+    o.classes = &classes;
+    struct ag_store *store = NULL;
+    struct ag_city c;
+    if (!rc)
+        rc = tool_open_city(db, city, 0, &store, &c, &err);
+    int64_t *ids = calloc((size_t)npos + 1, sizeof *ids);
+    if (!ids && !rc)
+        rc = ag_error_set(&err, AG_ENOMEM, "out of memory");
+    for (int i = 0; i < npos && !rc; i++) {
+        struct ag_space sp;
+        rc = ag_store_space_get(store, c.id, pos[i], &sp, &err);
+        if (!rc) {
+            ids[i] = sp.id;
+            ag_space_free(&sp);
+        }
+    }
+    struct ag_vec results;
+    ag_vec_init(&results, sizeof(char *));
+    struct ag_progress progress;
+    if (!rc)
+        rc = ag_vehicle_analyse(store, &c, ids, (size_t)npos, &o, &results, &progress, &err);
+    /* Store what was computed, with what produced it. */
+    if (!rc) {
+        int64_t *sids = calloc(results.len + 1, sizeof *sids);
+        json_error_t je;
+        for (size_t i = 0; sids && i < results.len; i++) {
+            json_t *root = json_loads(AG_VEC_AT(&results, char *, i), 0, &je);
+            sids[i] = json_integer_value(json_object_get(json_object_get(root, "space"), "id"));
+            json_decref(root);
+        }
+        char params[128];
+        snprintf(params, sizeof params, "{\"merge_m\":%.1f,\"classes_file\":\"%s\"}", o.merge_m,
+                 classes_path ? "custom" : "data/vehicle-classes.csv");
+        int64_t run_id;
+        rc = sids ? ag_store_vehicle_save(store, c.id, model, csv.data, params, sids,
+                                          (const char *const *)results.data, results.len, &run_id,
+                                          &err)
+                  : ag_error_set(&err, AG_ENOMEM, "out of memory");
+        free(sids);
+    }
+    if (!rc) {
+        if (geojson)
+            print_geojson(&results);
+        for (size_t i = 0; !geojson && i < results.len; i++) {
+            if (json)
+                printf("%s\n", AG_VEC_AT(&results, char *, i));
+            else
+                print_text(AG_VEC_AT(&results, char *, i));
+        }
+    }
+    for (size_t i = 0; i < results.len; i++)
+        free(AG_VEC_AT(&results, char *, i));
+    ag_vec_free(&results);
+    free(ids);
+    ag_buf_free(&csv);
+    ag_vehicle_classes_free(&classes);
+    ag_store_close(store);
+    return rc ? tool_fail(&err) : EXIT_OK;
+}
