@@ -31,11 +31,14 @@ optimized: setup
 	@cmake --preset optimized >/dev/null
 	@cmake --build --preset optimized
 
-# Import the demo city into a fresh database and write its report.
+# Import the demo city into a fresh database, analyse every space for
+# hostile-vehicle approaches, and write the report.
 demo: build
 	@mkdir -p out
 	@rm -f $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm
 	@$(RELEASE) import $(DEMO_PBF) --db $(DEMO_DB) --city Monaco
+	@$(RELEASE) vehicle --all --db $(DEMO_DB) > out/vehicle.txt
+	@echo "Vehicle approach analysis of every space: out/vehicle.txt"
 	@$(RELEASE) report --db $(DEMO_DB) --out $(DEMO_OUT)
 	@echo
 	@echo "Open $(CURDIR)/$(DEMO_OUT)/index.html in a browser."

@@ -258,6 +258,25 @@ static void test_search_equals_brute_force_on_random_graphs(void **state)
     printf("# routes that repeat a node were faster at %d of %d nodes\n", loops_helped, graphs * 5);
 }
 
+static void test_rating_rounds_up_to_the_standard_test_speeds(void **state)
+{
+    (void)state;
+    struct ag_vehicle_class n2a = {0};
+    n2a.id = "N2A";
+    n2a.mass_kg = 7200;
+    char buf[64];
+    assert_int_equal(ag_vehicle_rating(&n2a, 50.1, buf, sizeof buf), 64);
+    assert_string_equal(buf, "V/7200[N2A]/64/90");
+    assert_int_equal(ag_vehicle_rating(&n2a, 48.0, buf, sizeof buf), 48);
+    assert_int_equal(ag_vehicle_rating(&n2a, 0.5, buf, sizeof buf), 16);
+    assert_int_equal(ag_vehicle_rating(&n2a, 112.0, buf, sizeof buf), 112);
+    /* Nothing to rate: no approach, or faster than any standard test. */
+    assert_int_equal(ag_vehicle_rating(&n2a, 0, buf, sizeof buf), 0);
+    assert_string_equal(buf, "");
+    assert_int_equal(ag_vehicle_rating(&n2a, 130, buf, sizeof buf), 0);
+    assert_string_equal(buf, "");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -268,6 +287,7 @@ int main(void)
         cmocka_unit_test(test_a_way_narrower_than_the_vehicle_is_not_used),
         cmocka_unit_test(test_slope_helps_downhill_and_hinders_uphill),
         cmocka_unit_test(test_search_equals_brute_force_on_random_graphs),
+        cmocka_unit_test(test_rating_rounds_up_to_the_standard_test_speeds),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

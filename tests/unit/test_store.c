@@ -284,6 +284,41 @@ static void test_failed_import_leaves_the_database_unchanged(void **state)
     unlink(dbpath);
 }
 
+static void test_schema_1_database_is_upgraded_in_place_keeping_its_data(void **state)
+{
+    (void)state;
+    struct ag_store *s = open_rw();
+    struct ag_city_model m;
+    model(&m);
+    add_space(&m, 1, "Place A", "square");
+    struct ag_import_stats st;
+    struct ag_error err = {0};
+    assert_int_equal(ag_store_import(s, "Town", &m, &st, &err), 0);
+    ag_store_close(s);
+    ag_city_model_free(&m);
+    /* Take the file back to what schema 1 was: no vehicle tables. */
+    exec_raw("DROP TABLE vehicle_results; DROP TABLE vehicle_runs; PRAGMA user_version = 1");
+    /* A read-only open may not upgrade, and says so. */
+    assert_int_equal(ag_store_open(&s, dbpath, AG_STORE_READONLY, &err), AG_EVERSION);
+    assert_non_null(strstr(err.msg, "older"));
+    s = open_rw();
+    assert_int_equal(ag_store_schema_version(s), AG_STORE_SCHEMA_VERSION);
+    int64_t run, space = 1;
+    const char *result = "{\"space\":{\"id\":1},\"entries\":[]}";
+    assert_int_equal(ag_store_vehicle_save(s, st.city_id, "power", "id,x\n", "{}", &space, &result,
+                                           1, &run, &err),
+                     0);
+    char *back = NULL;
+    assert_int_equal(ag_store_vehicle_latest(s, 1, &back, &err), 0);
+    assert_string_equal(back, result);
+    free(back);
+    assert_int_equal(ag_store_vehicle_latest(s, 99, &back, &err), AG_ENOTFOUND);
+    ag_store_close(s);
+    assert_int_equal(scalar("SELECT count(*) FROM spaces"), 1);
+    assert_int_equal(scalar("SELECT count(*) FROM vehicle_runs"), 1);
+    unlink(dbpath);
+}
+
 static void test_database_of_a_newer_agora_is_refused(void **state)
 {
     (void)state;
@@ -416,6 +451,7 @@ int main(void)
         cmocka_unit_test(test_new_database_gets_the_schema_in_wal_mode_while_written),
         cmocka_unit_test(test_reimport_keeps_space_ids_and_adds_no_duplicates),
         cmocka_unit_test(test_failed_import_leaves_the_database_unchanged),
+        cmocka_unit_test(test_schema_1_database_is_upgraded_in_place_keeping_its_data),
         cmocka_unit_test(test_database_of_a_newer_agora_is_refused),
         cmocka_unit_test(test_foreign_sqlite_file_is_refused_untouched),
         cmocka_unit_test(test_missing_locations_create_nothing),
