@@ -119,6 +119,8 @@ struct ag_vedge {
     double incline_pct; /* signed, rising from a to b; 0 when unknown */
     double length_m;
     double *radius;     /* bend radius at each vertex (+inf at the ends) */
+    double *seg_len;    /* length of segment i..i+1 */
+    double sin_slope;   /* sine of the slope, rising from a to b */
 };
 
 struct ag_vgraph {
@@ -128,6 +130,11 @@ struct ag_vgraph {
     size_t nedges, cap_edges;
     size_t *adj_off; /* CSR adjacency of directed edges, built on first search */
     size_t *adj;
+    /* Bend radius of every turn at every node, built on first search: for
+     * node v, turn[turn_off[v] + i·deg + j] is the radius turning from the
+     * state arriving by adjacency i into the state leaving by adjacency j. */
+    size_t *turn_off;
+    double *turn;
 };
 
 void ag_vgraph_init(struct ag_vgraph *g);
@@ -209,9 +216,14 @@ int ag_vehicle_rating(const struct ag_vehicle_class *c, double speed_kmh, char *
 /* Analyses the spaces space_ids[0..n) of the city (every space when n is
  * 0): finds their entry points (where a drivable way meets or crosses the
  * perimeter, merged within merge_m), and for each entry and class the
- * fastest approach from outside. Appends to out (a vec of char *, each
- * malloc'd) one JSON object per space, in the format of `agora vehicle
- * --json` (README). progress may be NULL. */
+ * fastest approach from outside. Appends to out (a vec of struct
+ * ag_vehicle_result, each json malloc'd) one JSON object per space, in the
+ * format of `agora vehicle --json` (README). progress may be NULL. */
+struct ag_vehicle_result {
+    int64_t space_id;
+    char *json; /* malloc'd */
+};
+
 int ag_vehicle_analyse(struct ag_store *s, const struct ag_city *city, const int64_t *space_ids,
                        size_t n, const struct ag_vehicle_options *o, struct ag_vec *out,
                        struct ag_progress *progress, struct ag_error *err);

@@ -43,6 +43,7 @@ struct city_graph {
     struct ag_vec crossings; /* struct crossing */
     struct ag_vec entries;   /* struct entry */
     int64_t *vnode_osm;      /* OSM id of each graph node, 0 for crossings */
+    struct ag_ll **vedge_ll; /* each graph edge's vertices in lon/lat */
 };
 
 static const int TEST_SPEEDS[] = {16, 32, 48, 64, 80, 96, 112};
@@ -86,7 +87,6 @@ static bool inside_space(const struct city_graph *cg, size_t sp, struct ag_xy p)
 static void city_graph_free(struct city_graph *cg)
 {
     ag_proj_free(cg->proj);
-    ag_vgraph_free(&cg->g);
     for (size_t i = 0; i < cg->edges.len; i++) {
         ag_road_edge_free(&AG_VEC_AT(&cg->edges, struct ag_road_edge, i));
         if (cg->edge_xy)
@@ -113,6 +113,10 @@ static void city_graph_free(struct city_graph *cg)
     ag_vec_free(&cg->crossings);
     ag_vec_free(&cg->entries);
     free(cg->vnode_osm);
+    for (size_t i = 0; cg->vedge_ll && i < cg->g.nedges; i++)
+        free(cg->vedge_ll[i]);
+    free(cg->vedge_ll);
+    ag_vgraph_free(&cg->g);
 }
 
 static int project_spaces(struct city_graph *cg)
@@ -354,9 +358,41 @@ static struct ag_xy before_end(const struct ag_vgraph *g, long d)
     return (struct ag_xy){(p.x + q.x) / 2, (p.y + q.y) / 2};
 }
 
+/* A coordinate with 7 decimals (1 cm), written without printf: paths have
+ * thousands of vertices and vsnprintf was an eighth of the run time. */
+static void put_coord(char **p, double v)
+{
+    long long q = llround(v * 1e7);
+    if (q < 0) {
+        *(*p)++ = '-';
+        q = -q;
+    }
+    char tmp[24];
+    int n = 0;
+    long long ip = q / 10000000, fp = q % 10000000;
+    do {
+        tmp[n++] = (char)('0' + ip % 10);
+        ip /= 10;
+    } while (ip);
+    while (n)
+        *(*p)++ = tmp[--n];
+    *(*p)++ = '.';
+    for (int i = 6; i >= 0; i--) {
+        (*p)[i] = (char)('0' + fp % 10);
+        fp /= 10;
+    }
+    *p += 7;
+}
+
 static void put_ll(struct ag_buf *b, struct ag_ll ll)
 {
-    ag_buf_printf(b, "[%.7f,%.7f]", ll.lon, ll.lat);
+    char s[64], *p = s;
+    *p++ = '[';
+    put_coord(&p, ll.lon);
+    *p++ = ',';
+    put_coord(&p, ll.lat);
+    *p++ = ']';
+    ag_buf_append(b, s, (size_t)(p - s));
 }
 
 static int class_result(struct city_graph *cg, const struct ag_vehicle_class *c,
@@ -402,13 +438,14 @@ static int class_result(struct city_graph *cg, const struct ag_vehicle_class *c,
     ag_buf_puts(b, ",\"path\":[");
     bool first = true;
     for (size_t i = 0; i < r.nstates; i++) {
-        const struct ag_vedge *e = &cg->g.edges[(size_t)r.states[i] / 2];
+        size_t ei = (size_t)r.states[i] / 2;
+        const struct ag_vedge *e = &cg->g.edges[ei];
         bool back = r.states[i] & 1;
         for (size_t j = i ? 1 : 0; j < e->n; j++) {
             if (!first)
                 ag_buf_puts(b, ",");
             first = false;
-            put_ll(b, ag_proj_inv(cg->proj, e->pts[back ? e->n - 1 - j : j]));
+            put_ll(b, cg->vedge_ll[ei][back ? e->n - 1 - j : j]);
         }
     }
     ag_buf_puts(b, "]}");
@@ -480,6 +517,23 @@ int ag_vehicle_analyse(struct ag_store *s, const struct ag_city *city, const int
     }
     if (!rc)
         rc = find_entries(&cg, merge_m);
+    /* Paths are written in lon/lat: convert each graph vertex once, not once
+     * per path and class. */
+    if (!rc) {
+        cg.vedge_ll = calloc(cg.g.nedges ? cg.g.nedges : 1, sizeof *cg.vedge_ll);
+        if (!cg.vedge_ll)
+            rc = AG_ENOMEM;
+        for (size_t i = 0; !rc && i < cg.g.nedges; i++) {
+            const struct ag_vedge *e = &cg.g.edges[i];
+            cg.vedge_ll[i] = malloc(e->n * sizeof(struct ag_ll));
+            if (!cg.vedge_ll[i]) {
+                rc = AG_ENOMEM;
+                break;
+            }
+            for (size_t j = 0; j < e->n; j++)
+                cg.vedge_ll[i][j] = ag_proj_inv(cg.proj, e->pts[j]);
+        }
+    }
     /* One search per class covers every entry of every space. */
     size_t nc = o->classes->n;
     speeds = calloc(nc ? nc : 1, sizeof *speeds);
@@ -538,10 +592,10 @@ int ag_vehicle_analyse(struct ag_store *s, const struct ag_city *city, const int
         }
         if (!rc && ag_buf_puts(&b, "]}"))
             rc = AG_ELIMIT;
-        char *json = rc ? NULL : ag_buf_take(&b);
+        struct ag_vehicle_result res = {space->id, rc ? NULL : ag_buf_take(&b)};
         ag_buf_free(&b);
-        if (!rc && !ag_vec_push(out, &json)) {
-            free(json);
+        if (!rc && !ag_vec_push(out, &res)) {
+            free(res.json);
             rc = AG_ENOMEM;
         }
     }

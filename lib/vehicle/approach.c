@@ -21,6 +21,8 @@
 /* How many vertices of each side a junction turn looks at. */
 #define TURN_CONTEXT 8
 
+static void drop_adjacency(struct ag_vgraph *g);
+
 void ag_vgraph_init(struct ag_vgraph *g)
 {
     memset(g, 0, sizeof *g);
@@ -33,11 +35,11 @@ void ag_vgraph_free(struct ag_vgraph *g)
     for (size_t i = 0; i < g->nedges; i++) {
         free(g->edges[i].pts);
         free(g->edges[i].radius);
+        free(g->edges[i].seg_len);
     }
     free(g->edges);
     free(g->nodes);
-    free(g->adj_off);
-    free(g->adj);
+    drop_adjacency(g);
     memset(g, 0, sizeof *g);
 }
 
@@ -45,8 +47,12 @@ static void drop_adjacency(struct ag_vgraph *g)
 {
     free(g->adj_off);
     free(g->adj);
+    free(g->turn_off);
+    free(g->turn);
     g->adj_off = NULL;
     g->adj = NULL;
+    g->turn_off = NULL;
+    g->turn = NULL;
 }
 
 int ag_vgraph_add_node(struct ag_vgraph *g, struct ag_xy xy, bool blocked, size_t *id)
@@ -79,17 +85,22 @@ int ag_vgraph_add_edge(struct ag_vgraph *g, size_t a, size_t b, const struct ag_
         g->cap_edges = cap;
     }
     struct ag_vedge e = {a, b, malloc(n * sizeof *pts), n, width_m,
-                         isfinite(incline_pct) ? incline_pct : 0, 0, calloc(n, sizeof(double))};
+                         isfinite(incline_pct) ? incline_pct : 0, 0, calloc(n, sizeof(double)),
+                         calloc(n, sizeof(double)), 0};
     double *widths = malloc(n * sizeof *widths);
-    if (!e.pts || !e.radius || !widths) {
+    if (!e.pts || !e.radius || !e.seg_len || !widths) {
         free(e.pts);
         free(e.radius);
+        free(e.seg_len);
         free(widths);
         return AG_ENOMEM;
     }
     memcpy(e.pts, pts, n * sizeof *pts);
+    /* What every traversal needs, computed once. */
+    e.sin_slope = sin(atan(e.incline_pct / 100));
     for (size_t i = 0; i + 1 < n; i++) {
-        e.length_m += ag_xy_dist(pts[i], pts[i + 1]);
+        e.seg_len[i] = ag_xy_dist(pts[i], pts[i + 1]);
+        e.length_m += e.seg_len[i];
         widths[i] = width_m;
     }
     /* Radii do not depend on the vehicle: a_lat = 1 gives caps of sqrt(r). */
@@ -100,6 +111,7 @@ int ag_vgraph_add_edge(struct ag_vgraph *g, size_t a, size_t b, const struct ag_
     if (rc) {
         free(e.pts);
         free(e.radius);
+        free(e.seg_len);
         return rc;
     }
     g->edges[g->nedges++] = e;
@@ -184,14 +196,13 @@ static double traverse(const struct ag_vgraph *g, const struct ag_kin *k, long d
 {
     const struct ag_vedge *e = &g->edges[st_edge(d)];
     bool back = st_back(d);
-    double sign = back ? -1 : 1;
-    double sin_slope = sin(atan(sign * e->incline_pct / 100));
+    double sin_slope = back ? -e->sin_slope : e->sin_slope;
     double v = v0;
     for (size_t i = 0; i + 1 < e->n; i++) {
-        size_t p = st_vertex(e, back, i), q = st_vertex(e, back, i + 1);
+        size_t p = st_vertex(e, back, i);
         if (i > 0)
             clip(&v, k->a_lat, e->radius[p], e->pts[p], lim);
-        v = ag_kin_run(k, v, ag_xy_dist(e->pts[p], e->pts[q]), sin_slope);
+        v = ag_kin_run(k, v, e->seg_len[back ? e->n - 2 - i : i], sin_slope);
     }
     return v;
 }
@@ -217,6 +228,39 @@ static double turn_radius(const struct ag_vgraph *g, long d, long f)
     if (ag_path_speed_caps(pts, m, widths, 1.0, caps, radius))
         return 0; /* out of memory cannot happen below 64 vertices; be safe */
     return radius[joint];
+}
+
+/* Every turn's radius depends only on the geometry, not on the vehicle:
+ * computed once per graph, it saves recomputing bends on every relaxation of
+ * every class. */
+static int build_turns(struct ag_vgraph *g)
+{
+    if (g->turn)
+        return 0;
+    g->turn_off = malloc((g->nnodes + 1) * sizeof *g->turn_off);
+    if (!g->turn_off)
+        return AG_ENOMEM;
+    size_t total = 0;
+    for (size_t v = 0; v < g->nnodes; v++) {
+        size_t deg = g->adj_off[v + 1] - g->adj_off[v];
+        g->turn_off[v] = total;
+        total += deg * deg;
+    }
+    g->turn_off[g->nnodes] = total;
+    g->turn = malloc((total ? total : 1) * sizeof *g->turn);
+    if (!g->turn)
+        return AG_ENOMEM;
+    for (size_t v = 0; v < g->nnodes; v++) {
+        size_t deg = g->adj_off[v + 1] - g->adj_off[v];
+        for (size_t i = 0; i < deg; i++) {
+            long in = (long)g->adj[g->adj_off[v] + i] ^ 1; /* arrives at v */
+            for (size_t j = 0; j < deg; j++) {
+                long out = (long)g->adj[g->adj_off[v] + j];
+                g->turn[g->turn_off[v] + i * deg + j] = i == j ? 0 : turn_radius(g, in, out);
+            }
+        }
+    }
+    return 0;
 }
 
 struct heap_item {
@@ -281,6 +325,8 @@ int ag_vehicle_speeds(struct ag_vgraph *g, const struct ag_kin *k, double vehicl
 {
     memset(out, 0, sizeof *out);
     int rc = build_adjacency(g);
+    if (!rc)
+        rc = build_turns(g);
     if (rc)
         return rc;
     size_t ns = 2 * g->nedges;
@@ -307,12 +353,15 @@ int ag_vehicle_speeds(struct ag_vgraph *g, const struct ag_kin *k, double vehicl
         size_t v = st_end(g, it.d);
         if (g->nodes[v].blocked)
             continue;
-        for (size_t j = g->adj_off[v]; j < g->adj_off[v + 1] && !rc; j++) {
-            long f = (long)g->adj[j];
+        size_t deg = g->adj_off[v + 1] - g->adj_off[v], i = 0;
+        while (i < deg && (long)g->adj[g->adj_off[v] + i] != (it.d ^ 1))
+            i++;
+        for (size_t j = 0; j < deg && !rc; j++) {
+            long f = (long)g->adj[g->adj_off[v] + j];
             if (f == (it.d ^ 1) || !usable(g, f, vehicle_width_m))
                 continue;
             double s = it.s;
-            clip(&s, k->a_lat, turn_radius(g, it.d, f), g->nodes[v].xy, NULL);
+            clip(&s, k->a_lat, g->turn[g->turn_off[v] + i * deg + j], g->nodes[v].xy, NULL);
             s = traverse(g, k, f, s, NULL);
             if (s > out->speed[f] + MIN_GAIN) {
                 out->speed[f] = s;
@@ -336,6 +385,23 @@ void ag_speeds_free(struct ag_speeds *s)
     memset(s, 0, sizeof *s);
 }
 
+/* The radius of the turn from state `in` into state `out` at node v: from
+ * the table when the search has built it, else computed. */
+static double cached_turn(const struct ag_vgraph *g, size_t v, long in, long out)
+{
+    if (!g->turn)
+        return turn_radius(g, in, out);
+    size_t deg = g->adj_off[v + 1] - g->adj_off[v], i = deg, j = deg;
+    for (size_t x = 0; x < deg; x++) {
+        long a = (long)g->adj[g->adj_off[v] + x];
+        if (a == (in ^ 1))
+            i = x;
+        if (a == out)
+            j = x;
+    }
+    return i < deg && j < deg ? g->turn[g->turn_off[v] + i * deg + j] : turn_radius(g, in, out);
+}
+
 double ag_vehicle_route_speed(const struct ag_vgraph *g, const struct ag_kin *k,
                               double vehicle_width_m, const long *states, size_t n,
                               double *limiting_radius_m, struct ag_xy *limiting_at)
@@ -353,7 +419,7 @@ double ag_vehicle_route_speed(const struct ag_vgraph *g, const struct ag_kin *k,
             size_t node = st_end(g, p);
             if (node != st_start(g, d) || d == (p ^ 1) || g->nodes[node].blocked)
                 return -1;
-            clip(&v, k->a_lat, turn_radius(g, p, d), g->nodes[node].xy, &lim);
+            clip(&v, k->a_lat, cached_turn(g, node, p, d), g->nodes[node].xy, &lim);
         }
         v = traverse(g, k, d, v, &lim);
     }

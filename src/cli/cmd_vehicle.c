@@ -23,7 +23,8 @@ static const char HELP[] =
     "  --model M        power (default): a = min(a0, P/(m v)); constant: a = a0,\n"
     "                   the conservative reference\n"
     "  --json           one JSON object per space and line\n"
-    "  --geojson        a FeatureCollection of entries and approach paths\n";
+    "  --geojson        a FeatureCollection of entries and approach paths\n"
+    "  --timing         print how long loading, the analysis and storing took (stderr)\n";
 
 static void print_text(const char *json)
 {
@@ -73,7 +74,7 @@ static void print_geojson(const struct ag_vec *results)
     bool first = true;
     for (size_t r = 0; r < results->len; r++) {
         json_error_t je;
-        json_t *root = json_loads(AG_VEC_AT(results, char *, r), 0, &je);
+        json_t *root = json_loads(AG_VEC_AT(results, struct ag_vehicle_result, r).json, 0, &je);
         if (!root)
             continue;
         json_t *sp = json_object_get(root, "space");
@@ -122,11 +123,13 @@ static void print_geojson(const struct ag_vec *results)
 int cmd_vehicle(int argc, char **argv)
 {
     const char *db = NULL, *city = NULL, *classes_path = NULL, *model = "power";
-    bool all = false, json = false, geojson = false;
+    bool all = false, json = false, geojson = false, timing = false;
+    double t_start = ag_now(), t_loaded = 0, t_analysed = 0, t_stored = 0;
     const struct cli_opt opts[] = {{"--db", &db, NULL},         {"--city", &city, NULL},
                                    {"--classes", &classes_path, NULL},
                                    {"--model", &model, NULL},   {"--all", NULL, &all},
                                    {"--json", NULL, &json},     {"--geojson", NULL, &geojson},
+                                   {"--timing", NULL, &timing},
                                    {NULL, NULL, NULL}};
     const char *pos[256];
     int npos, code;
@@ -169,41 +172,50 @@ int cmd_vehicle(int argc, char **argv)
         }
     }
     struct ag_vec results;
-    ag_vec_init(&results, sizeof(char *));
+    ag_vec_init(&results, sizeof(struct ag_vehicle_result));
     struct ag_progress progress;
+    t_loaded = ag_now();
     if (!rc)
         rc = ag_vehicle_analyse(store, &c, ids, (size_t)npos, &o, &results, &progress, &err);
+    t_analysed = ag_now();
     /* Store what was computed, with what produced it. */
     if (!rc) {
         int64_t *sids = calloc(results.len + 1, sizeof *sids);
-        json_error_t je;
-        for (size_t i = 0; sids && i < results.len; i++) {
-            json_t *root = json_loads(AG_VEC_AT(&results, char *, i), 0, &je);
-            sids[i] = json_integer_value(json_object_get(json_object_get(root, "space"), "id"));
-            json_decref(root);
+        const char **texts = calloc(results.len + 1, sizeof *texts);
+        for (size_t i = 0; sids && texts && i < results.len; i++) {
+            sids[i] = AG_VEC_AT(&results, struct ag_vehicle_result, i).space_id;
+            texts[i] = AG_VEC_AT(&results, struct ag_vehicle_result, i).json;
         }
         char params[128];
         snprintf(params, sizeof params, "{\"merge_m\":%.1f,\"classes_file\":\"%s\"}", o.merge_m,
                  classes_path ? "custom" : "data/vehicle-classes.csv");
         int64_t run_id;
-        rc = sids ? ag_store_vehicle_save(store, c.id, model, csv.data, params, sids,
-                                          (const char *const *)results.data, results.len, &run_id,
-                                          &err)
-                  : ag_error_set(&err, AG_ENOMEM, "out of memory");
+        rc = sids && texts ? ag_store_vehicle_save(store, c.id, model, csv.data, params, sids,
+                                                   texts, results.len, &run_id, &err)
+                           : ag_error_set(&err, AG_ENOMEM, "out of memory");
         free(sids);
+        free(texts);
     }
+    t_stored = ag_now();
+    if (!rc && timing)
+        fprintf(stderr,
+                "timing: classes and database %.1f ms, analysis %.1f ms (graph, searches, "
+                "results), storing %.1f ms\n",
+                (t_loaded - t_start) * 1e3, (t_analysed - t_loaded) * 1e3,
+                (t_stored - t_analysed) * 1e3);
     if (!rc) {
         if (geojson)
             print_geojson(&results);
         for (size_t i = 0; !geojson && i < results.len; i++) {
+            const char *text = AG_VEC_AT(&results, struct ag_vehicle_result, i).json;
             if (json)
-                printf("%s\n", AG_VEC_AT(&results, char *, i));
+                printf("%s\n", text);
             else
-                print_text(AG_VEC_AT(&results, char *, i));
+                print_text(text);
         }
     }
     for (size_t i = 0; i < results.len; i++)
-        free(AG_VEC_AT(&results, char *, i));
+        free(AG_VEC_AT(&results, struct ag_vehicle_result, i).json);
     ag_vec_free(&results);
     free(ids);
     ag_buf_free(&csv);
