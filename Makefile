@@ -64,6 +64,7 @@ fuzz: setup
 
 bench: build
 	@./bench/import
+	@./bench/vehicle
 
 clean:
 	rm -rf build out
