@@ -411,6 +411,7 @@ static int class_result(struct city_graph *cg, const struct ag_vehicle_class *c,
         }
     }
     struct ag_route r = {0};
+    r.limiting_radius_m = INFINITY; /* no route, no bend */
     int rc = best >= 0 ? ag_vehicle_route_state(&cg->g, k, sp, best, &r) : 0;
     if (rc)
         return rc;

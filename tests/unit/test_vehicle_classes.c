@@ -283,8 +283,9 @@ static void test_bad_ids_and_text(void **state)
         "M 1,Car,1500,3.5,110,200,8.3,1.8,t\n",              /* space */
         "ABCDEFGHIJKLMNOP,Car,1500,3.5,110,200,8.3,1.8,t\n", /* 16 characters */
         "M1/x,Car,1500,3.5,110,200,8.3,1.8,t\n",             /* slash */
-        "M\xc3\xa9"
-        "1,Car,1500,3.5,110,200,8.3,1.8,t\n", /* non-ASCII */
+        /* non-ASCII: "Mé1" (é written as octal escapes so the 1 is not read
+         * as a further hex digit) */
+        "M\303\2511,Car,1500,3.5,110,200,8.3,1.8,t\n",
     };
     for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
         char text[512];
