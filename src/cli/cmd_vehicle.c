@@ -158,8 +158,16 @@ int cmd_vehicle(int argc, char **argv)
     o.classes = &classes;
     struct ag_store *store = NULL;
     struct ag_city c;
-    if (!rc)
-        rc = tool_open_city(db, city, 0, &store, &c, &err);
+    /* Read through a read-only handle: a refused SPACE or a failed analysis
+     * must leave the database file exactly as it was. A database of an older
+     * schema cannot be read so; it is upgraded by opening it for writing. */
+    if (!rc) {
+        rc = tool_open_city(db, city, AG_STORE_READONLY, &store, &c, &err);
+        if (rc == AG_EVERSION) {
+            ag_error_clear(&err);
+            rc = tool_open_city(db, city, 0, &store, &c, &err);
+        }
+    }
     int64_t *ids = calloc((size_t)npos + 1, sizeof *ids);
     if (!ids && !rc)
         rc = ag_error_set(&err, AG_ENOMEM, "out of memory");
@@ -190,9 +198,13 @@ int cmd_vehicle(int argc, char **argv)
         snprintf(params, sizeof params, "{\"merge_m\":%.1f,\"classes_file\":\"%s\"}", o.merge_m,
                  classes_path ? "custom" : "data/vehicle-classes.csv");
         int64_t run_id;
-        rc = sids && texts ? ag_store_vehicle_save(store, c.id, model, csv.data, params, sids,
-                                                   texts, results.len, &run_id, &err)
+        ag_store_close(store);
+        store = NULL;
+        rc = sids && texts ? ag_store_open(&store, tool_db_path(db), 0, &err)
                            : ag_error_set(&err, AG_ENOMEM, "out of memory");
+        if (!rc)
+            rc = ag_store_vehicle_save(store, c.id, model, csv.data, params, sids, texts,
+                                       results.len, &run_id, &err);
         free(sids);
         free(texts);
     }

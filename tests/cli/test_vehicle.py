@@ -732,12 +732,6 @@ def test_unknown_space_is_refused_naming_it_and_nothing_stored(agora, tmp_path, 
     assert db_dump(db, tmp_path) == content  # no run stored, nothing else changed
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "an unknown space is refused only after the database was opened for writing: closing it "
-    "switches the journal from WAL back to DELETE, which rewrites the SQLite header (file "
-    "change counter, offset 24, and version-valid-for number, offset 92): the content is the "
-    "same but the file is not byte for byte what it was (tests/cli/test_import_errors.py: "
-    "bad input leaves the database directory byte for byte as it was)"))
 def test_unknown_space_leaves_the_database_byte_for_byte(agora, tmp_path, snapshot):
     db = import_fixture(agora, tmp_path, "vehicle-straight.osm")
     before = snapshot(db.parent)
