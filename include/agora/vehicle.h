@@ -158,6 +158,13 @@ struct ag_speeds {
     size_t nstates;
     double *speed; /* m/s; 0 for a state that cannot be used */
     long *pred;    /* previous state, -1 when the route starts at the state's start node */
+    /* Every improvement of a label is a record pointing at the record it was
+     * made from; records form a tree, so the route behind any label can be
+     * replayed exactly, loops included. */
+    long *rec;        /* current record of each state, -1 if none */
+    long *rec_state;  /* state of each record */
+    long *rec_parent; /* parent record, -1 for a start from rest */
+    size_t nrec, caprec;
 };
 
 int ag_vehicle_speeds(struct ag_vgraph *g, const struct ag_kin *k, double vehicle_width_m,
@@ -166,8 +173,8 @@ void ag_speeds_free(struct ag_speeds *s);
 
 /* The fastest arrival at node `target`: its speed (0 when no usable edge
  * reaches it), the state it arrives by (-1 if none), and the route as a list
- * of states from its start (malloc'd; a route that would repeat a state is
- * cut where it repeats). */
+ * of states from its start (malloc'd; it may pass a node or an edge more
+ * than once when circling gains speed). */
 struct ag_route {
     double speed_ms;
     long last_state;

@@ -315,6 +315,25 @@ static struct heap_item heap_pop(struct heap *h)
     return top;
 }
 
+static long new_record(struct ag_speeds *sp, long state, long parent)
+{
+    if (sp->nrec == sp->caprec) {
+        size_t cap = sp->caprec ? sp->caprec * 2 : 1024;
+        long *a = realloc(sp->rec_state, cap * sizeof *a);
+        if (!a)
+            return -1;
+        sp->rec_state = a;
+        long *b = realloc(sp->rec_parent, cap * sizeof *b);
+        if (!b)
+            return -1;
+        sp->rec_parent = b;
+        sp->caprec = cap;
+    }
+    sp->rec_state[sp->nrec] = state;
+    sp->rec_parent[sp->nrec] = parent;
+    return (long)sp->nrec++;
+}
+
 static bool usable(const struct ag_vgraph *g, long d, double vehicle_width_m)
 {
     return g->edges[st_edge(d)].width_m >= vehicle_width_m;
@@ -333,18 +352,21 @@ int ag_vehicle_speeds(struct ag_vgraph *g, const struct ag_kin *k, double vehicl
     out->nstates = ns;
     out->speed = calloc(ns ? ns : 1, sizeof *out->speed);
     out->pred = malloc((ns ? ns : 1) * sizeof *out->pred);
+    out->rec = malloc((ns ? ns : 1) * sizeof *out->rec);
     struct heap h = {0};
-    if (!out->speed || !out->pred) {
+    if (!out->speed || !out->pred || !out->rec) {
         ag_speeds_free(out);
         return AG_ENOMEM;
     }
     /* A route may start from rest at any node. */
     for (size_t d = 0; d < ns && !rc; d++) {
         out->pred[d] = -1;
+        out->rec[d] = -1;
         if (!usable(g, (long)d, vehicle_width_m))
             continue;
         out->speed[d] = traverse(g, k, (long)d, 0, NULL);
-        rc = heap_push(&h, out->speed[d], (long)d);
+        out->rec[d] = new_record(out, (long)d, -1);
+        rc = out->rec[d] < 0 ? AG_ENOMEM : heap_push(&h, out->speed[d], (long)d);
     }
     while (!rc && h.n) {
         struct heap_item it = heap_pop(&h);
@@ -366,7 +388,8 @@ int ag_vehicle_speeds(struct ag_vgraph *g, const struct ag_kin *k, double vehicl
             if (s > out->speed[f] + MIN_GAIN) {
                 out->speed[f] = s;
                 out->pred[f] = it.d;
-                rc = heap_push(&h, s, f);
+                out->rec[f] = new_record(out, f, out->rec[it.d]);
+                rc = out->rec[f] < 0 ? AG_ENOMEM : heap_push(&h, s, f);
             }
         }
     }
@@ -382,6 +405,9 @@ void ag_speeds_free(struct ag_speeds *s)
         return;
     free(s->speed);
     free(s->pred);
+    free(s->rec);
+    free(s->rec_state);
+    free(s->rec_parent);
     memset(s, 0, sizeof *s);
 }
 
@@ -442,31 +468,18 @@ int ag_vehicle_route_state(const struct ag_vgraph *g, const struct ag_kin *k,
     if (!(out->speed_ms > 0))
         return 0;
     out->last_state = state;
-    bool *seen = calloc(sp->nstates, sizeof *seen);
-    long *rev = malloc(sp->nstates * sizeof *rev);
-    if (!seen || !rev) {
-        free(seen);
-        free(rev);
-        return AG_ENOMEM;
-    }
     size_t n = 0;
-    for (long d = state; d >= 0 && !seen[d]; d = sp->pred[d]) {
-        seen[d] = true;
-        rev[n++] = d;
-    }
-    out->states = malloc(n * sizeof *out->states);
-    if (!out->states) {
-        free(seen);
-        free(rev);
+    for (long r = sp->rec[state]; r >= 0; r = sp->rec_parent[r])
+        n++;
+    out->states = malloc((n ? n : 1) * sizeof *out->states);
+    if (!out->states)
         return AG_ENOMEM;
-    }
-    for (size_t i = 0; i < n; i++) {
-        out->states[i] = rev[n - 1 - i];
-        out->run_up_m += g->edges[st_edge(out->states[i])].length_m;
+    size_t i = n;
+    for (long r = sp->rec[state]; r >= 0; r = sp->rec_parent[r]) {
+        out->states[--i] = sp->rec_state[r];
+        out->run_up_m += g->edges[st_edge(sp->rec_state[r])].length_m;
     }
     out->nstates = n;
-    free(seen);
-    free(rev);
     ag_vehicle_route_speed(g, k, 0, out->states, n, &out->limiting_radius_m, &out->limiting_at);
     return 0;
 }
