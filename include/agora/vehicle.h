@@ -121,6 +121,8 @@ struct ag_vedge {
     double *radius;     /* bend radius at each vertex (+inf at the ends) */
     double *seg_len;    /* length of segment i..i+1 */
     double sin_slope;   /* sine of the slope, rising from a to b */
+    int64_t way;        /* the mapped road it belongs to (OSM way id), 0 if unknown:
+                           bends are followed along a way across junctions */
 };
 
 struct ag_vgraph {

@@ -262,6 +262,8 @@ static int build_graph(struct city_graph *cg, struct ag_u64map *node_ix)
                     if (!rc)
                         rc = ag_vgraph_add_edge(&cg->g, start_node, node, buf, m, re->width_m,
                                                 incline);
+                    if (!rc)
+                        cg->g.edges[cg->g.nedges - 1].way = re->osm_way_id;
                     start_node = node;
                     m = 0;
                     buf[m++] = x->xy;
@@ -273,8 +275,11 @@ static int build_graph(struct city_graph *cg, struct ag_u64map *node_ix)
             if (ag_xy_dist(buf[m - 1], p[k + 1]) > 1e-9)
                 buf[m++] = p[k + 1];
         }
-        if (!rc && m >= 2)
+        if (!rc && m >= 2) {
             rc = ag_vgraph_add_edge(&cg->g, start_node, b, buf, m, re->width_m, incline);
+            if (!rc)
+                cg->g.edges[cg->g.nedges - 1].way = re->osm_way_id;
+        }
     }
     free(order);
     free(buf);

@@ -18,8 +18,6 @@
  * asymptotically, from looping on ever smaller gains. */
 #define MIN_GAIN 1e-7
 
-/* How many vertices of each side a junction turn looks at. */
-#define TURN_CONTEXT 8
 
 static void drop_adjacency(struct ag_vgraph *g);
 
@@ -86,7 +84,7 @@ int ag_vgraph_add_edge(struct ag_vgraph *g, size_t a, size_t b, const struct ag_
     }
     struct ag_vedge e = {a, b, malloc(n * sizeof *pts), n, width_m,
                          isfinite(incline_pct) ? incline_pct : 0, 0, calloc(n, sizeof(double)),
-                         calloc(n, sizeof(double)), 0};
+                         calloc(n, sizeof(double)), 0, 0};
     double *widths = malloc(n * sizeof *widths);
     if (!e.pts || !e.radius || !e.seg_len || !widths) {
         free(e.pts);
@@ -207,27 +205,233 @@ static double traverse(const struct ag_vgraph *g, const struct ag_kin *k, long d
     return v;
 }
 
-/* Bend radius at the node joining state d to state f, from up to
- * TURN_CONTEXT vertices on each side, so that a bend split by a junction is
- * still seen whole at the junction. */
+/* Heading of the first / last segment of a state, in travel order. */
+static double first_heading(const struct ag_vgraph *g, long d)
+{
+    const struct ag_vedge *e = &g->edges[st_edge(d)];
+    struct ag_xy a = e->pts[st_vertex(e, st_back(d), 0)], b = e->pts[st_vertex(e, st_back(d), 1)];
+    return atan2(b.y - a.y, b.x - a.x);
+}
+
+static double last_heading(const struct ag_vgraph *g, long d)
+{
+    const struct ag_vedge *e = &g->edges[st_edge(d)];
+    struct ag_xy a = e->pts[st_vertex(e, st_back(d), e->n - 2)];
+    struct ag_xy b = e->pts[st_vertex(e, st_back(d), e->n - 1)];
+    return atan2(b.y - a.y, b.x - a.x);
+}
+
+static double angle_between(double h1, double h2)
+{
+    double t = fabs(h2 - h1);
+    while (t > 2 * M_PI)
+        t -= 2 * M_PI;
+    return t > M_PI ? 2 * M_PI - t : t;
+}
+
+/* A road "continues" through a node into the way that turns least, if it
+ * turns less than this; beyond, the node is a junction's end, not a bend. */
+#define MAX_CONTINUATION (M_PI / 3)
+
+/* Among candidate states, the one that continues the road of state d: its
+ * own mapped way first, at any angle short of turning back (a roundabout
+ * drawn with 4 nodes turns 90 degrees at each); otherwise the way that turns
+ * least, if less than MAX_CONTINUATION. */
+static bool better_continuation(const struct ag_vgraph *g, long d, long cand, double turn,
+                                long best, double best_turn)
+{
+    int64_t way = g->edges[st_edge(d)].way;
+    bool same = way && g->edges[st_edge(cand)].way == way;
+    bool best_same = best >= 0 && way && g->edges[st_edge(best)].way == way;
+    if (same != best_same)
+        return same && turn < 0.75 * M_PI;
+    return turn < best_turn && (same ? turn < 0.75 * M_PI : turn < MAX_CONTINUATION);
+}
+
+/* The state that leads into d at d's start node, or -1. */
+static long continues_into(const struct ag_vgraph *g, long d)
+{
+    size_t u = st_start(g, d);
+    long best = -1;
+    double best_turn = M_PI;
+    for (size_t j = g->adj_off[u]; j < g->adj_off[u + 1]; j++) {
+        long x = (long)g->adj[j];
+        if (x == d)
+            continue;
+        long p = x ^ 1; /* arrives at u */
+        double t = angle_between(last_heading(g, p), first_heading(g, d));
+        if (better_continuation(g, d, p, t, best, best_turn)) {
+            best_turn = t;
+            best = p;
+        }
+    }
+    return best;
+}
+
+/* The state that d leads into at its end node, or -1. */
+static long continues_from(const struct ag_vgraph *g, long d)
+{
+    size_t v = st_end(g, d);
+    long best = -1;
+    double best_turn = M_PI;
+    for (size_t j = g->adj_off[v]; j < g->adj_off[v + 1]; j++) {
+        long f = (long)g->adj[j];
+        if (f == (d ^ 1))
+            continue;
+        double t = angle_between(last_heading(g, d), first_heading(g, f));
+        if (better_continuation(g, d, f, t, best, best_turn)) {
+            best_turn = t;
+            best = f;
+        }
+    }
+    return best;
+}
+
+/* A polyline with widths per segment, grown at either end. */
+struct poly {
+    struct ag_xy *pts;
+    double *w; /* w[i]: segment i..i+1 */
+    size_t n, cap, head; /* live part: pts[head .. head + n) */
+};
+
+/* How many vertices of the road before and after a stretch a bend
+ * estimate looks at: enough for a roundabout drawn with few nodes and split
+ * at every junction. */
+#define CONTEXT 12
+
+/* Vertices of the state d in travel order, skipping `skip_first` vertices,
+ * appended at the end of p (p's last vertex is d's first when skip is 1). */
+static void poly_append_state(struct poly *p, const struct ag_vgraph *g, long d, size_t skip,
+                              size_t limit)
+{
+    const struct ag_vedge *e = &g->edges[st_edge(d)];
+    for (size_t i = skip; i < e->n && limit; i++, limit--) {
+        if (p->n)
+            p->w[p->head + p->n - 1] = e->width_m;
+        p->pts[p->head + p->n++] = e->pts[st_vertex(e, st_back(d), i)];
+    }
+}
+
+/* Vertices of d before its last, newest first, prepended to p. */
+static void poly_prepend_state(struct poly *p, const struct ag_vgraph *g, long d, size_t limit)
+{
+    const struct ag_vedge *e = &g->edges[st_edge(d)];
+    for (size_t i = e->n - 1; i-- > 0 && limit; limit--) {
+        p->head--;
+        p->n++;
+        p->pts[p->head] = e->pts[st_vertex(e, st_back(d), i)];
+        p->w[p->head] = e->width_m;
+    }
+}
+
+/* Context before state d: the road it continues, up to CONTEXT vertices. */
+static void add_context_before(struct poly *p, const struct ag_vgraph *g, long d)
+{
+    size_t want = CONTEXT;
+    for (long c = continues_into(g, d); c >= 0 && want && p->head; c = continues_into(g, c)) {
+        size_t have = g->edges[st_edge(c)].n - 1;
+        size_t take = have < want ? have : want;
+        if (take > p->head)
+            take = p->head;
+        poly_prepend_state(p, g, c, take);
+        want -= take;
+    }
+}
+
+static void add_context_after(struct poly *p, const struct ag_vgraph *g, long d)
+{
+    size_t want = CONTEXT;
+    for (long c = continues_from(g, d); c >= 0 && want; c = continues_from(g, c)) {
+        size_t have = g->edges[st_edge(c)].n - 1;
+        size_t take = have < want ? have : want;
+        poly_append_state(p, g, c, 1, take);
+        want -= take;
+    }
+}
+
+static int poly_init(struct poly *p, size_t middle)
+{
+    p->cap = middle + 2 * CONTEXT + 2;
+    p->pts = malloc(p->cap * sizeof *p->pts);
+    p->w = malloc(p->cap * sizeof *p->w);
+    p->n = 0;
+    p->head = CONTEXT + 1;
+    if (!p->pts || !p->w) {
+        free(p->pts);
+        free(p->w);
+        return AG_ENOMEM;
+    }
+    return 0;
+}
+
+static void poly_free(struct poly *p)
+{
+    free(p->pts);
+    free(p->w);
+}
+
+/* Bend radius at the node joining state d to state f. The bend is judged
+ * on the vertices around the node: the end of d and the start of f, and,
+ * where those are short, the road d continues and the road f leads into,
+ * so that a bend split by junctions (a roundabout) is still seen whole.
+ * Returns 0 when out of memory (the most cautious cap). */
 static double turn_radius(const struct ag_vgraph *g, long d, long f)
 {
     const struct ag_vedge *ed = &g->edges[st_edge(d)], *ef = &g->edges[st_edge(f)];
-    struct ag_xy pts[2 * TURN_CONTEXT + 1];
-    double widths[2 * TURN_CONTEXT], caps[2 * TURN_CONTEXT + 1], radius[2 * TURN_CONTEXT + 1];
-    size_t nd = ed->n < TURN_CONTEXT + 1 ? ed->n : TURN_CONTEXT + 1;
-    size_t nf = ef->n < TURN_CONTEXT + 1 ? ef->n : TURN_CONTEXT + 1;
-    size_t m = 0;
-    for (size_t i = ed->n - nd; i < ed->n; i++)
-        pts[m++] = ed->pts[st_vertex(ed, st_back(d), i)];
-    size_t joint = m - 1;
-    for (size_t i = 1; i < nf; i++)
-        pts[m++] = ef->pts[st_vertex(ef, st_back(f), i)];
-    for (size_t i = 0; i + 1 < m; i++)
-        widths[i] = i < joint ? ed->width_m : ef->width_m;
-    if (ag_path_speed_caps(pts, m, widths, 1.0, caps, radius))
-        return 0; /* out of memory cannot happen below 64 vertices; be safe */
-    return radius[joint];
+    struct poly p;
+    if (poly_init(&p, 2 * CONTEXT + 2))
+        return 0;
+    size_t nd = ed->n < CONTEXT + 1 ? ed->n : CONTEXT + 1;
+    size_t nf = ef->n < CONTEXT + 1 ? ef->n : CONTEXT + 1;
+    poly_append_state(&p, g, d, ed->n - nd, nd);
+    size_t joint_from_head = p.n - 1;
+    if (nd < CONTEXT + 1)
+        add_context_before(&p, g, d);
+    size_t joint = joint_from_head + (CONTEXT + 1 - p.head);
+    poly_append_state(&p, g, f, 1, nf - 1);
+    if (nf < CONTEXT + 1)
+        add_context_after(&p, g, f);
+    double *caps = malloc(p.n * sizeof *caps), *radius = malloc(p.n * sizeof *radius);
+    double r = 0;
+    if (caps && radius &&
+        !ag_path_speed_caps(p.pts + p.head, p.n, p.w + p.head, 1.0, caps, radius))
+        r = radius[joint];
+    free(caps);
+    free(radius);
+    poly_free(&p);
+    return r;
+}
+
+/* Recomputes the bend radii inside every edge with the roads it continues
+ * at both ends as context (add_edge had only the edge itself). */
+static int refine_edge_radii(struct ag_vgraph *g)
+{
+    for (size_t i = 0; i < g->nedges; i++) {
+        struct ag_vedge *e = &g->edges[i];
+        if (e->n < 3)
+            continue;
+        long d = (long)(2 * i);
+        struct poly p;
+        if (poly_init(&p, e->n))
+            return AG_ENOMEM;
+        poly_append_state(&p, g, d, 0, e->n);
+        add_context_before(&p, g, d);
+        size_t first = CONTEXT + 1 - p.head; /* index of the edge's vertex 0 */
+        add_context_after(&p, g, d);
+        double *caps = malloc(p.n * sizeof *caps), *radius = malloc(p.n * sizeof *radius);
+        int rc = caps && radius ? ag_path_speed_caps(p.pts + p.head, p.n, p.w + p.head, 1.0, caps,
+                                                     radius)
+                                : AG_ENOMEM;
+        if (!rc)
+            for (size_t k = 1; k + 1 < e->n; k++)
+                e->radius[k] = radius[first + k];
+        free(caps);
+        free(radius);
+        poly_free(&p);
+        if (rc)
+            return rc;
+    }
+    return 0;
 }
 
 /* Every turn's radius depends only on the geometry, not on the vehicle:
@@ -237,6 +441,9 @@ static int build_turns(struct ag_vgraph *g)
 {
     if (g->turn)
         return 0;
+    int rc = refine_edge_radii(g);
+    if (rc)
+        return rc;
     g->turn_off = malloc((g->nnodes + 1) * sizeof *g->turn_off);
     if (!g->turn_off)
         return AG_ENOMEM;

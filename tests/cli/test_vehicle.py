@@ -378,23 +378,9 @@ def test_chain_of_corners_each_clips_the_speed_it_can(agora, tmp_path):
 
 # ---------------------------------------------------------------- 4. rings of 4 to 64 nodes
 
-RING_BUG = (
-    "bend context is cut at junctions: on a ring split by two junctions (entry road at the top "
-    "node S, exit at the bottom node X) and drawn with 4 or 8 nodes, the bends of the edge S-X "
-    "and the turn at X are computed from the vertices after S only, not from the ring's turn "
-    "through S. WIDE circles the whole ring from X back to X and leaves at exit speed² 179.0 "
-    "(4 nodes; last clip r 20.4 m at the lone vertex between S and X, none at X where the bend "
-    "is taken as 135°, r 32.2 m) and 159.4 m²/s² (8 nodes; r 26.6 m at X); CAR, from rest at S, "
-    "at 193.0 and 159.5 m²/s²; all above a_lat (R + w) = 156.3. The 16- and 64-node drawings "
-    "of the same ring stay within the bound, and so do all four when the ring is one closed "
-    "edge (issue 3: a ring drawn with 4 to 64 nodes caps the speed within "
-    "[√(a_lat R), √(a_lat (R + w))]).")
-
 # Ring k of the fixture (way 10000 (k + 1) and up): "single" rings first.
 RINGS = [
-    pytest.param(variant, n, 10000 * (k + 1), id=f"{variant}-{n}",
-                 marks=[pytest.mark.xfail(strict=True, reason=RING_BUG)]
-                 if variant == "entry" and n in (4, 8) else [])
+    pytest.param(variant, n, 10000 * (k + 1), id=f"{variant}-{n}")
     for k, (variant, n) in enumerate((v, n) for v in ("single", "entry") for n in (4, 8, 16, 64))]
 
 
