@@ -137,6 +137,9 @@ struct ag_vgraph {
      * state arriving by adjacency i into the state leaving by adjacency j. */
     size_t *turn_off;
     double *turn;
+    /* Per state, built with the turns: the road it continues from and into
+     * (-1 if none), used to judge bends across junctions. */
+    long *cont_into, *cont_from;
 };
 
 void ag_vgraph_init(struct ag_vgraph *g);
@@ -171,6 +174,10 @@ struct ag_speeds {
 
 int ag_vehicle_speeds(struct ag_vgraph *g, const struct ag_kin *k, double vehicle_width_m,
                       struct ag_speeds *out);
+/* Builds what the searches share (adjacency, bend radii across junctions),
+ * after which ag_vehicle_speeds only reads the graph and may run for several
+ * vehicles at once on different threads. ag_vehicle_speeds calls it. */
+int ag_vgraph_prepare(struct ag_vgraph *g);
 void ag_speeds_free(struct ag_speeds *s);
 
 /* The fastest arrival at node `target`: its speed (0 when no usable edge

@@ -6,6 +6,7 @@
 #include "agora/vehicle.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -459,6 +460,28 @@ static int class_result(struct city_graph *cg, const struct ag_vehicle_class *c,
     return 0;
 }
 
+/* The searches of the vehicle classes are independent once the graph is
+ * prepared: two threads (the machines agora targets have two cores) take
+ * every other class. */
+#define SEARCH_THREADS 2
+
+struct search_job {
+    struct ag_vgraph *g;
+    const struct ag_vehicle_options *o;
+    const struct ag_kin *kins;
+    struct ag_speeds *speeds;
+    size_t first;
+    int rc;
+};
+
+static void *search_classes(void *arg)
+{
+    struct search_job *j = arg;
+    for (size_t c = j->first; c < j->o->classes->n && !j->rc; c += SEARCH_THREADS)
+        j->rc = ag_vehicle_speeds(j->g, &j->kins[c], j->o->classes->v[c].width_m, &j->speeds[c]);
+    return NULL;
+}
+
 int ag_vehicle_analyse(struct ag_store *s, const struct ag_city *city, const int64_t *space_ids,
                        size_t n, const struct ag_vehicle_options *o, struct ag_vec *out,
                        struct ag_progress *progress, struct ag_error *err)
@@ -546,18 +569,37 @@ int ag_vehicle_analyse(struct ag_store *s, const struct ag_city *city, const int
     kins = calloc(nc ? nc : 1, sizeof *kins);
     if (!rc && (!speeds || !kins))
         rc = AG_ENOMEM;
-    if (progress)
-        ag_progress_start(progress, "vehicle classes", nc);
     for (size_t c = 0; c < nc && !rc; c++) {
         const struct ag_vehicle_class *vc = &o->classes->v[c];
         kins[c] = (struct ag_kin){o->model, vc->accel_ms2, vc->power_w, vc->mass_kg,
                                   vc->max_speed_ms, vc->lateral_accel_ms2};
-        rc = ag_vehicle_speeds(&cg.g, &kins[c], vc->width_m, &speeds[c]);
-        if (progress)
-            ag_progress_update(progress, c + 1);
     }
+    if (!rc)
+        rc = ag_vgraph_prepare(&cg.g);
     if (progress)
+        ag_progress_start(progress, "vehicle classes", nc);
+    if (!rc) {
+        struct search_job jobs[SEARCH_THREADS];
+        pthread_t th[SEARCH_THREADS];
+        bool started[SEARCH_THREADS] = {false};
+        for (size_t t = 0; t < SEARCH_THREADS; t++) {
+            jobs[t] = (struct search_job){&cg.g, o, kins, speeds, t, 0};
+            started[t] = t > 0 && pthread_create(&th[t], NULL, search_classes, &jobs[t]) == 0;
+            if (t > 0 && !started[t])
+                search_classes(&jobs[t]); /* no thread: do it here */
+        }
+        search_classes(&jobs[0]);
+        for (size_t t = 0; t < SEARCH_THREADS; t++) {
+            if (started[t])
+                pthread_join(th[t], NULL);
+            if (jobs[t].rc && !rc)
+                rc = jobs[t].rc;
+        }
+    }
+    if (progress) {
+        ag_progress_update(progress, nc);
         ag_progress_end(progress);
+    }
     for (size_t sp = 0; sp < cg.spaces.len && !rc; sp++) {
         const struct ag_space *space = &AG_VEC_AT(&cg.spaces, struct ag_space, sp);
         struct ag_buf b;

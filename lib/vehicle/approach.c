@@ -47,10 +47,14 @@ static void drop_adjacency(struct ag_vgraph *g)
     free(g->adj);
     free(g->turn_off);
     free(g->turn);
+    free(g->cont_into);
+    free(g->cont_from);
     g->adj_off = NULL;
     g->adj = NULL;
     g->turn_off = NULL;
     g->turn = NULL;
+    g->cont_into = NULL;
+    g->cont_from = NULL;
 }
 
 int ag_vgraph_add_node(struct ag_vgraph *g, struct ag_xy xy, bool blocked, size_t *id)
@@ -328,7 +332,7 @@ static void poly_prepend_state(struct poly *p, const struct ag_vgraph *g, long d
 static void add_context_before(struct poly *p, const struct ag_vgraph *g, long d)
 {
     size_t want = CONTEXT;
-    for (long c = continues_into(g, d); c >= 0 && want && p->head; c = continues_into(g, c)) {
+    for (long c = g->cont_into[d]; c >= 0 && want && p->head; c = g->cont_into[c]) {
         size_t have = g->edges[st_edge(c)].n - 1;
         size_t take = have < want ? have : want;
         if (take > p->head)
@@ -341,7 +345,7 @@ static void add_context_before(struct poly *p, const struct ag_vgraph *g, long d
 static void add_context_after(struct poly *p, const struct ag_vgraph *g, long d)
 {
     size_t want = CONTEXT;
-    for (long c = continues_from(g, d); c >= 0 && want; c = continues_from(g, c)) {
+    for (long c = g->cont_from[d]; c >= 0 && want; c = g->cont_from[c]) {
         size_t have = g->edges[st_edge(c)].n - 1;
         size_t take = have < want ? have : want;
         poly_append_state(p, g, c, 1, take);
@@ -349,25 +353,34 @@ static void add_context_after(struct poly *p, const struct ag_vgraph *g, long d)
     }
 }
 
-static int poly_init(struct poly *p, size_t middle)
+#define POLY_SMALL (4 * CONTEXT + 4)
+
+/* A polyline with room for `middle` vertices plus context on both sides;
+ * small ones live in the caller's stack buffers. */
+static int poly_init(struct poly *p, size_t middle, struct ag_xy *pts_buf, double *w_buf)
 {
     p->cap = middle + 2 * CONTEXT + 2;
-    p->pts = malloc(p->cap * sizeof *p->pts);
-    p->w = malloc(p->cap * sizeof *p->w);
+    bool small = p->cap <= POLY_SMALL;
+    p->pts = small ? pts_buf : malloc(p->cap * sizeof *p->pts);
+    p->w = small ? w_buf : malloc(p->cap * sizeof *p->w);
     p->n = 0;
     p->head = CONTEXT + 1;
     if (!p->pts || !p->w) {
-        free(p->pts);
-        free(p->w);
+        if (!small) {
+            free(p->pts);
+            free(p->w);
+        }
         return AG_ENOMEM;
     }
     return 0;
 }
 
-static void poly_free(struct poly *p)
+static void poly_free(struct poly *p, const struct ag_xy *pts_buf)
 {
-    free(p->pts);
-    free(p->w);
+    if (p->pts != pts_buf) {
+        free(p->pts);
+        free(p->w);
+    }
 }
 
 /* Bend radius at the node joining state d to state f. The bend is judged
@@ -379,7 +392,9 @@ static double turn_radius(const struct ag_vgraph *g, long d, long f)
 {
     const struct ag_vedge *ed = &g->edges[st_edge(d)], *ef = &g->edges[st_edge(f)];
     struct poly p;
-    if (poly_init(&p, 2 * CONTEXT + 2))
+    struct ag_xy pts_buf[POLY_SMALL];
+    double w_buf[POLY_SMALL], caps[POLY_SMALL], radius[POLY_SMALL];
+    if (poly_init(&p, 2 * CONTEXT + 2, pts_buf, w_buf))
         return 0;
     size_t nd = ed->n < CONTEXT + 1 ? ed->n : CONTEXT + 1;
     size_t nf = ef->n < CONTEXT + 1 ? ef->n : CONTEXT + 1;
@@ -391,14 +406,10 @@ static double turn_radius(const struct ag_vgraph *g, long d, long f)
     poly_append_state(&p, g, f, 1, nf - 1);
     if (nf < CONTEXT + 1)
         add_context_after(&p, g, f);
-    double *caps = malloc(p.n * sizeof *caps), *radius = malloc(p.n * sizeof *radius);
     double r = 0;
-    if (caps && radius &&
-        !ag_path_speed_caps(p.pts + p.head, p.n, p.w + p.head, 1.0, caps, radius))
+    if (!ag_path_speed_caps(p.pts + p.head, p.n, p.w + p.head, 1.0, caps, radius))
         r = radius[joint];
-    free(caps);
-    free(radius);
-    poly_free(&p);
+    poly_free(&p, pts_buf);
     return r;
 }
 
@@ -412,7 +423,9 @@ static int refine_edge_radii(struct ag_vgraph *g)
             continue;
         long d = (long)(2 * i);
         struct poly p;
-        if (poly_init(&p, e->n))
+        struct ag_xy pts_buf[POLY_SMALL];
+        double w_buf[POLY_SMALL];
+        if (poly_init(&p, e->n, pts_buf, w_buf))
             return AG_ENOMEM;
         poly_append_state(&p, g, d, 0, e->n);
         add_context_before(&p, g, d);
@@ -427,7 +440,7 @@ static int refine_edge_radii(struct ag_vgraph *g)
                 e->radius[k] = radius[first + k];
         free(caps);
         free(radius);
-        poly_free(&p);
+        poly_free(&p, pts_buf);
         if (rc)
             return rc;
     }
@@ -441,6 +454,15 @@ static int build_turns(struct ag_vgraph *g)
 {
     if (g->turn)
         return 0;
+    size_t ns = 2 * g->nedges;
+    g->cont_into = malloc((ns ? ns : 1) * sizeof *g->cont_into);
+    g->cont_from = malloc((ns ? ns : 1) * sizeof *g->cont_from);
+    if (!g->cont_into || !g->cont_from)
+        return AG_ENOMEM;
+    for (size_t d = 0; d < ns; d++) {
+        g->cont_into[d] = continues_into(g, (long)d);
+        g->cont_from[d] = continues_from(g, (long)d);
+    }
     int rc = refine_edge_radii(g);
     if (rc)
         return rc;
@@ -468,6 +490,12 @@ static int build_turns(struct ag_vgraph *g)
         }
     }
     return 0;
+}
+
+int ag_vgraph_prepare(struct ag_vgraph *g)
+{
+    int rc = build_adjacency(g);
+    return rc ? rc : build_turns(g);
 }
 
 struct heap_item {
@@ -550,9 +578,7 @@ int ag_vehicle_speeds(struct ag_vgraph *g, const struct ag_kin *k, double vehicl
                       struct ag_speeds *out)
 {
     memset(out, 0, sizeof *out);
-    int rc = build_adjacency(g);
-    if (!rc)
-        rc = build_turns(g);
+    int rc = ag_vgraph_prepare(g);
     if (rc)
         return rc;
     size_t ns = 2 * g->nedges;

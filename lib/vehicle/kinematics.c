@@ -89,16 +89,12 @@ double ag_bend_radius(double theta, double width_m, double centre_radius_m)
     return R + w / (1 - cos(half)) - w / 2;
 }
 
-/* Signed turn at b between a->b and b->c, in (-pi, pi]. */
+/* Signed turn at b between a->b and b->c, in (-pi, pi]: the angle between
+ * the two directions, from their cross and dot products (one atan2). */
 static double turn(struct ag_xy a, struct ag_xy b, struct ag_xy c)
 {
-    double h1 = atan2(b.y - a.y, b.x - a.x), h2 = atan2(c.y - b.y, c.x - b.x);
-    double t = h2 - h1;
-    while (t > M_PI)
-        t -= 2 * M_PI;
-    while (t <= -M_PI)
-        t += 2 * M_PI;
-    return t;
+    double ux = b.x - a.x, uy = b.y - a.y, vx = c.x - b.x, vy = c.y - b.y;
+    return atan2(ux * vy - uy * vx, ux * vx + uy * vy);
 }
 
 /* Turns below half a degree are drawing noise, not bends. */
@@ -116,9 +112,14 @@ int ag_path_speed_caps(const struct ag_xy *p, size_t n, const double *widths, do
         return 0;
     /* Turn and sharp-corner tangent length at each interior vertex; a vertex
      * with a zero-length neighbour segment takes no turn. */
-    double *th = calloc(3 * n, sizeof *th);
+    /* Bends at junctions are judged on a few dozen vertices, thousands of
+     * times per city: those need no heap. */
+    double small[3 * 64];
+    double *th = n <= 64 ? small : malloc(3 * n * sizeof *th);
     if (!th)
         return AG_ENOMEM;
+    for (size_t i = 0; i < 3 * n; i++)
+        th[i] = 0;
     double *tan_len = th + n, *wv = th + 2 * n;
     for (size_t i = 1; i + 1 < n; i++) {
         if (ag_xy_dist(p[i - 1], p[i]) < 1e-9 || ag_xy_dist(p[i], p[i + 1]) < 1e-9)
@@ -164,6 +165,7 @@ int ag_path_speed_caps(const struct ag_xy *p, size_t n, const double *widths, do
         }
         i = b + 1;
     }
-    free(th);
+    if (th != small)
+        free(th);
     return 0;
 }
