@@ -12,23 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int check_values(const struct ag_incidents_weights *w, const double *x, size_t min_n,
-                        const char *what, struct ag_error *err)
-{
-    if (!w || !w->start || !x)
-        return ag_error_set(err, AG_EINVAL, "%s: no weights or no values", what);
-    if (w->n < min_n)
-        return ag_error_set(err, AG_EINVAL, "%s: needs at least %zu units, got %zu", what, min_n,
-                            w->n);
-    if (w->n > AG_INCIDENTS_MAX_POINTS)
-        return ag_error_set(err, AG_ELIMIT, "%s: %zu units exceed the limit of %u", what, w->n,
-                            AG_INCIDENTS_MAX_POINTS);
-    for (size_t i = 0; i < w->n; i++)
-        if (!isfinite(x[i]))
-            return ag_error_set(err, AG_EINVAL, "%s: value %zu is not finite", what, i + 1);
-    return 0;
-}
-
 /* What the z-score of unit i needs besides the lag: with the lag L = Σ w_ij
  * x_j, z = (L − shift) / scale. Both are fixed under a conditional
  * permutation, which is why the permutation test can compare lags. */
@@ -93,7 +76,7 @@ static double gi_lag(const struct ag_incidents_weights *w, const double *x, bool
 int ag_incidents_getis_ord(const struct ag_incidents_weights *w, const double *x, bool star,
                            double *z, struct ag_error *err)
 {
-    int rc = check_values(w, x, 3, star ? "Gi*" : "Gi", err);
+    int rc = ag__incidents_check_values(w, x, 3, star ? "Gi*" : "Gi", err);
     if (rc)
         return rc;
     struct gi_unit *u = malloc(w->n * sizeof *u);
@@ -121,7 +104,7 @@ static double gi_perm_stat(const void *ctx, size_t i, double lag)
 int ag_incidents_getis_ord_perm(const struct ag_incidents_weights *w, const double *x, bool star,
                                 unsigned nperm, uint64_t seed, double *p, struct ag_error *err)
 {
-    int rc = check_values(w, x, 3, star ? "Gi* permutations" : "Gi permutations", err);
+    int rc = ag__incidents_check_values(w, x, 3, star ? "Gi* permutations" : "Gi permutations", err);
     if (rc)
         return rc;
     size_t n = w->n;

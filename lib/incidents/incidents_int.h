@@ -137,4 +137,9 @@ int ag__incidents_cond_perm(const struct ag_incidents_weights *w, const double *
                             const void *ctx, unsigned nperm, uint64_t seed, double *p,
                             struct ag_error *err);
 
+/* Refuses missing weights, fewer than min_n units, too many units or a
+ * non-finite value, naming the statistic `what`. */
+int ag__incidents_check_values(const struct ag_incidents_weights *w, const double *x,
+                               size_t min_n, const char *what, struct ag_error *err);
+
 #endif

@@ -10,23 +10,6 @@
 #include <math.h>
 #include <stdlib.h>
 
-static int check_values(const struct ag_incidents_weights *w, const double *x, size_t min_n,
-                        const char *what, struct ag_error *err)
-{
-    if (!w || !w->start || !x)
-        return ag_error_set(err, AG_EINVAL, "%s: no weights or no values", what);
-    if (w->n < min_n)
-        return ag_error_set(err, AG_EINVAL, "%s: needs at least %zu units, got %zu", what, min_n,
-                            w->n);
-    if (w->n > AG_INCIDENTS_MAX_POINTS)
-        return ag_error_set(err, AG_ELIMIT, "%s: %zu units exceed the limit of %u", what, w->n,
-                            AG_INCIDENTS_MAX_POINTS);
-    for (size_t i = 0; i < w->n; i++)
-        if (!isfinite(x[i]))
-            return ag_error_set(err, AG_EINVAL, "%s: value %zu is not finite", what, i + 1);
-    return 0;
-}
-
 static double mean_of(const double *x, size_t n)
 {
     double m = 0;
@@ -54,7 +37,7 @@ static double weight_at(const struct ag_incidents_weights *w, size_t i, size_t j
 int ag_incidents_moran_global(const struct ag_incidents_weights *w, const double *x,
                               struct ag_incidents_moran *out, struct ag_error *err)
 {
-    int rc = check_values(w, x, 2, "Moran's I", err);
+    int rc = ag__incidents_check_values(w, x, 2, "Moran's I", err);
     if (rc)
         return rc;
     size_t n = w->n;
@@ -118,7 +101,7 @@ int ag_incidents_moran_global(const struct ag_incidents_weights *w, const double
 int ag_incidents_moran_local(const struct ag_incidents_weights *w, const double *x,
                              struct ag_incidents_lisa *out, struct ag_error *err)
 {
-    int rc = check_values(w, x, 3, "local Moran's I", err);
+    int rc = ag__incidents_check_values(w, x, 3, "local Moran's I", err);
     if (rc)
         return rc;
     size_t n = w->n;
@@ -171,7 +154,7 @@ static double lisa_stat(const void *ctx, size_t i, double lag)
 int ag_incidents_moran_local_perm(const struct ag_incidents_weights *w, const double *x,
                                   unsigned nperm, uint64_t seed, double *p, struct ag_error *err)
 {
-    int rc = check_values(w, x, 3, "local Moran's I permutations", err);
+    int rc = ag__incidents_check_values(w, x, 3, "local Moran's I permutations", err);
     if (rc)
         return rc;
     size_t n = w->n;

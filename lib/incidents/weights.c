@@ -225,3 +225,22 @@ int ag_incidents_weights_transform(struct ag_incidents_weights *w, enum ag_incid
     }
     return 0;
 }
+
+/* Shared by Getis-Ord and Moran: weights present, enough units, finite
+ * values. */
+int ag__incidents_check_values(const struct ag_incidents_weights *w, const double *x, size_t min_n,
+                               const char *what, struct ag_error *err)
+{
+    if (!w || !w->start || !x)
+        return ag_error_set(err, AG_EINVAL, "%s: no weights or no values", what);
+    if (w->n < min_n)
+        return ag_error_set(err, AG_EINVAL, "%s: needs at least %zu units, got %zu", what, min_n,
+                            w->n);
+    if (w->n > AG_INCIDENTS_MAX_POINTS)
+        return ag_error_set(err, AG_ELIMIT, "%s: %zu units exceed the limit of %u", what, w->n,
+                            AG_INCIDENTS_MAX_POINTS);
+    for (size_t i = 0; i < w->n; i++)
+        if (!isfinite(x[i]))
+            return ag_error_set(err, AG_EINVAL, "%s: value %zu is not finite", what, i + 1);
+    return 0;
+}
