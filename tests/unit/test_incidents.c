@@ -3,7 +3,7 @@
  * Knox test and near-repeat tables.
  *
  * Every expected number is either a published reference value (listed in
- * ../shared/data/REFERENCE-VALUES.md and cited at each test: pysal/esda,
+ * the team's REFERENCE-VALUES.md (copied data in tests/data/) and cited at each test: pysal/esda,
  * pysal/pointpats, R spdep, the Near Repeat Calculator 1.3) or computed
  * another way in the test itself: a brute-force pair loop, an exhaustive
  * enumeration of permutations, or a hand calculation. The data files are
