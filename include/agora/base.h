@@ -104,6 +104,13 @@ struct ag_vec {
     size_t elem;
 };
 
+/* The one growth rule of every array in agora: makes room for at least
+ * `need` elements of `elem` bytes in the block `data` of capacity *cap,
+ * doubling from `first`. Returns the (possibly moved) block and updates
+ * *cap, or returns NULL (out of memory or size overflow) leaving data and
+ * *cap as they were. */
+void *ag_grow(void *data, size_t *cap, size_t need, size_t elem, size_t first);
+
 void ag_vec_init(struct ag_vec *v, size_t elem_size);
 void ag_vec_free(struct ag_vec *v);
 /* Appends one element copied from elem (or zeroed when elem is NULL) and

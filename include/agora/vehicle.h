@@ -166,9 +166,11 @@ struct ag_speeds {
     /* Every improvement of a label is a record pointing at the record it was
      * made from; records form a tree, so the route behind any label can be
      * replayed exactly, loops included. */
-    long *rec;        /* current record of each state, -1 if none */
-    long *rec_state;  /* state of each record */
-    long *rec_parent; /* parent record, -1 for a start from rest */
+    long *rec;               /* current record of each state, -1 if none */
+    struct ag_record {
+        long state;
+        long parent;         /* parent record, -1 for a start from rest */
+    } *recs;
     size_t nrec, caprec;
 };
 

@@ -19,21 +19,32 @@ void ag_vec_free(struct ag_vec *v)
     v->len = v->cap = 0;
 }
 
+void *ag_grow(void *data, size_t *cap, size_t need, size_t elem, size_t first)
+{
+    if (need <= *cap && data)
+        return data;
+    size_t c = *cap ? *cap : (first ? first : 1);
+    while (c < need) {
+        if (c > SIZE_MAX / 2)
+            return NULL;
+        c *= 2;
+    }
+    if (c > SIZE_MAX / elem)
+        return NULL;
+    void *p = realloc(data, c * elem);
+    if (p)
+        *cap = c;
+    return p;
+}
+
 int ag_vec_reserve(struct ag_vec *v, size_t n)
 {
     if (n <= v->cap)
         return 0;
-    size_t cap = v->cap ? v->cap : 16;
-    while (cap < n) {
-        if (cap > SIZE_MAX / 2 / v->elem)
-            return AG_ENOMEM;
-        cap *= 2;
-    }
-    void *p = realloc(v->data, cap * v->elem);
+    void *p = ag_grow(v->data, &v->cap, n, v->elem, 16);
     if (!p)
         return AG_ENOMEM;
     v->data = p;
-    v->cap = cap;
     return 0;
 }
 

@@ -66,16 +66,10 @@ int ag_index_add(struct ag_index *ix, int64_t id, struct ag_bbox box)
         !isfinite(box.maxx) || !isfinite(box.maxy) || box.minx > box.maxx ||
         box.miny > box.maxy)
         return AG_EINVAL;
-    if (ix->n == ix->cap) {
-        size_t cap = ix->cap ? ix->cap * 2 : 64;
-        if (cap > SIZE_MAX / sizeof *ix->items)
-            return AG_ENOMEM;
-        struct ix_entry *p = realloc(ix->items, cap * sizeof *p);
-        if (!p)
-            return AG_ENOMEM;
-        ix->items = p;
-        ix->cap = cap;
-    }
+    struct ix_entry *items = ag_grow(ix->items, &ix->cap, ix->n + 1, sizeof *items, 64);
+    if (!items)
+        return AG_ENOMEM;
+    ix->items = items;
     ix->items[ix->n++] = (struct ix_entry){box, id, 0};
     /* The tree no longer covers every box; queries scan until rebuilt. */
     ix->built = false;

@@ -270,16 +270,12 @@ int ag_incidents_weights_read_gal(const char *text, size_t len, const char *name
         if (rc < 0)
             break;
         if (npend + k > cappend) {
-            size_t cap = cappend ? cappend : 256;
-            while (cap < npend + k)
-                cap *= 2;
-            struct pending *np = realloc(pend, cap * sizeof *np);
+            struct pending *np = ag_grow(pend, &cappend, npend + k, sizeof *np, 256);
             if (!np) {
                 rc = ag_error_set(err, AG_ENOMEM, "%s:%zu: out of memory", name, lx.line);
                 break;
             }
             pend = np;
-            cappend = cap;
         }
         /* Tokenise straight into the pending list. */
         size_t found = 0;

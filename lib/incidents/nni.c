@@ -44,13 +44,10 @@ static void nn_brute(const struct ag_xy *pts, size_t n, double *dist, size_t *id
  * below that (strictly, so that a tie further out cannot be missed). */
 static int nn_grid(const struct ag_xy *pts, size_t n, double *dist, size_t *idx)
 {
-    double minx = pts[0].x, maxx = minx, miny = pts[0].y, maxy = miny;
-    for (size_t i = 1; i < n; i++) {
-        minx = fmin(minx, pts[i].x);
-        maxx = fmax(maxx, pts[i].x);
-        miny = fmin(miny, pts[i].y);
-        maxy = fmax(maxy, pts[i].y);
-    }
+    struct ag_bbox bb = ag_bbox_empty();
+    for (size_t i = 0; i < n; i++)
+        ag_bbox_extend(&bb, pts[i].x, pts[i].y);
+    double minx = bb.minx, maxx = bb.maxx, miny = bb.miny, maxy = bb.maxy;
     double w = maxx - minx, h = maxy - miny, extent = fmax(w, h);
     if (extent == 0) { /* all points coincide */
         for (size_t i = 0; i < n; i++) {

@@ -73,14 +73,10 @@ void ag__incidents_pairs_free(struct ag__pairs *p)
 
 static int pairs_push(struct ag__pairs *p, uint32_t a, uint32_t b, double d)
 {
-    if (p->len == p->cap) {
-        size_t cap = p->cap ? p->cap * 2 : 1024;
-        struct ag__pair *v = realloc(p->v, cap * sizeof *v);
-        if (!v)
-            return AG_ENOMEM;
-        p->v = v;
-        p->cap = cap;
-    }
+    struct ag__pair *v = ag_grow(p->v, &p->cap, p->len + 1, sizeof *v, 1024);
+    if (!v)
+        return AG_ENOMEM;
+    p->v = v;
     if (a > b) {
         uint32_t tmp = a;
         a = b;
@@ -97,13 +93,10 @@ int ag__incidents_pairs_within(const struct ag_xy *pts, size_t n, double radius,
     out->len = 0;
     if (n < 2)
         return 0;
-    double minx = pts[0].x, maxx = minx, miny = pts[0].y, maxy = miny;
-    for (size_t i = 1; i < n; i++) {
-        minx = fmin(minx, pts[i].x);
-        maxx = fmax(maxx, pts[i].x);
-        miny = fmin(miny, pts[i].y);
-        maxy = fmax(maxy, pts[i].y);
-    }
+    struct ag_bbox bb = ag_bbox_empty();
+    for (size_t i = 0; i < n; i++)
+        ag_bbox_extend(&bb, pts[i].x, pts[i].y);
+    double minx = bb.minx, maxx = bb.maxx, miny = bb.miny, maxy = bb.maxy;
     double extent = fmax(maxx - minx, maxy - miny);
     /* Any cell >= radius is correct (a pair within radius lies in adjacent
      * cells, for the Manhattan metric too since |dx|, |dy| <= d); the cell

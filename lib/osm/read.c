@@ -9,6 +9,7 @@
 #include "osm/rules.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <math.h>
 #include <readosm.h>
 #include <stdio.h>
@@ -438,32 +439,39 @@ oom:
 
 /* ---------- geometry building ---------- */
 
-static const struct node_rec *node_get(const struct reader *r, int64_t id)
+/* Binary search of a vec sorted by id whose elements start with their
+ * int64_t id (struct node_rec, struct way_rec). */
+static const void *find_by_id(const struct ag_vec *v, int64_t id)
 {
-    const struct node_rec *a = r->nodes.data;
-    size_t lo = 0, hi = r->nodes.len;
+    const char *base = v->data;
+    size_t lo = 0, hi = v->len;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        if (a[mid].id < id)
+        int64_t at;
+        memcpy(&at, base + mid * v->elem, sizeof at);
+        if (at < id)
             lo = mid + 1;
         else
             hi = mid;
     }
-    return lo < r->nodes.len && a[lo].id == id ? &a[lo] : NULL;
+    if (lo == v->len)
+        return NULL;
+    int64_t at;
+    memcpy(&at, base + lo * v->elem, sizeof at);
+    return at == id ? base + lo * v->elem : NULL;
+}
+
+_Static_assert(offsetof(struct node_rec, id) == 0 && offsetof(struct way_rec, id) == 0,
+               "find_by_id reads the id at the start of each element");
+
+static const struct node_rec *node_get(const struct reader *r, int64_t id)
+{
+    return find_by_id(&r->nodes, id);
 }
 
 static const struct way_rec *way_get(const struct reader *r, int64_t id)
 {
-    const struct way_rec *a = r->ways.data;
-    size_t lo = 0, hi = r->ways.len;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (a[mid].id < id)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo < r->ways.len && a[lo].id == id ? &a[lo] : NULL;
+    return find_by_id(&r->ways, id);
 }
 
 static int cmp_node(const void *a, const void *b)

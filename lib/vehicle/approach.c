@@ -59,14 +59,10 @@ static void drop_adjacency(struct ag_vgraph *g)
 
 int ag_vgraph_add_node(struct ag_vgraph *g, struct ag_xy xy, bool blocked, size_t *id)
 {
-    if (g->nnodes == g->cap_nodes) {
-        size_t cap = g->cap_nodes ? g->cap_nodes * 2 : 64;
-        struct ag_vnode *p = realloc(g->nodes, cap * sizeof *p);
-        if (!p)
-            return AG_ENOMEM;
-        g->nodes = p;
-        g->cap_nodes = cap;
-    }
+    struct ag_vnode *nodes = ag_grow(g->nodes, &g->cap_nodes, g->nnodes + 1, sizeof *nodes, 64);
+    if (!nodes)
+        return AG_ENOMEM;
+    g->nodes = nodes;
     g->nodes[g->nnodes] = (struct ag_vnode){xy, blocked};
     *id = g->nnodes++;
     drop_adjacency(g);
@@ -78,14 +74,10 @@ int ag_vgraph_add_edge(struct ag_vgraph *g, size_t a, size_t b, const struct ag_
 {
     if (a >= g->nnodes || b >= g->nnodes || n < 2 || !(width_m > 0))
         return AG_EINVAL;
-    if (g->nedges == g->cap_edges) {
-        size_t cap = g->cap_edges ? g->cap_edges * 2 : 64;
-        struct ag_vedge *p = realloc(g->edges, cap * sizeof *p);
-        if (!p)
-            return AG_ENOMEM;
-        g->edges = p;
-        g->cap_edges = cap;
-    }
+    struct ag_vedge *edges = ag_grow(g->edges, &g->cap_edges, g->nedges + 1, sizeof *edges, 64);
+    if (!edges)
+        return AG_ENOMEM;
+    g->edges = edges;
     struct ag_vedge e = {a, b, malloc(n * sizeof *pts), n, width_m,
                          isfinite(incline_pct) ? incline_pct : 0, 0, calloc(n, sizeof(double)),
                          calloc(n, sizeof(double)), 0, 0};
@@ -510,14 +502,10 @@ struct heap {
 
 static int heap_push(struct heap *h, double s, long d)
 {
-    if (h->n == h->cap) {
-        size_t cap = h->cap ? h->cap * 2 : 256;
-        struct heap_item *p = realloc(h->a, cap * sizeof *p);
-        if (!p)
-            return AG_ENOMEM;
-        h->a = p;
-        h->cap = cap;
-    }
+    struct heap_item *a = ag_grow(h->a, &h->cap, h->n + 1, sizeof *a, 256);
+    if (!a)
+        return AG_ENOMEM;
+    h->a = a;
     size_t i = h->n++;
     h->a[i] = (struct heap_item){s, d};
     while (i > 0 && h->a[(i - 1) / 2].s < h->a[i].s) {
@@ -552,20 +540,11 @@ static struct heap_item heap_pop(struct heap *h)
 
 static long new_record(struct ag_speeds *sp, long state, long parent)
 {
-    if (sp->nrec == sp->caprec) {
-        size_t cap = sp->caprec ? sp->caprec * 2 : 1024;
-        long *a = realloc(sp->rec_state, cap * sizeof *a);
-        if (!a)
-            return -1;
-        sp->rec_state = a;
-        long *b = realloc(sp->rec_parent, cap * sizeof *b);
-        if (!b)
-            return -1;
-        sp->rec_parent = b;
-        sp->caprec = cap;
-    }
-    sp->rec_state[sp->nrec] = state;
-    sp->rec_parent[sp->nrec] = parent;
+    struct ag_record *recs = ag_grow(sp->recs, &sp->caprec, sp->nrec + 1, sizeof *recs, 1024);
+    if (!recs)
+        return -1;
+    sp->recs = recs;
+    sp->recs[sp->nrec] = (struct ag_record){state, parent};
     return (long)sp->nrec++;
 }
 
@@ -639,8 +618,7 @@ void ag_speeds_free(struct ag_speeds *s)
     free(s->speed);
     free(s->pred);
     free(s->rec);
-    free(s->rec_state);
-    free(s->rec_parent);
+    free(s->recs);
     memset(s, 0, sizeof *s);
 }
 
@@ -702,15 +680,15 @@ int ag_vehicle_route_state(const struct ag_vgraph *g, const struct ag_kin *k,
         return 0;
     out->last_state = state;
     size_t n = 0;
-    for (long r = sp->rec[state]; r >= 0; r = sp->rec_parent[r])
+    for (long r = sp->rec[state]; r >= 0; r = sp->recs[r].parent)
         n++;
     out->states = malloc((n ? n : 1) * sizeof *out->states);
     if (!out->states)
         return AG_ENOMEM;
     size_t i = n;
-    for (long r = sp->rec[state]; r >= 0; r = sp->rec_parent[r]) {
-        out->states[--i] = sp->rec_state[r];
-        out->run_up_m += g->edges[st_edge(sp->rec_state[r])].length_m;
+    for (long r = sp->rec[state]; r >= 0; r = sp->recs[r].parent) {
+        out->states[--i] = sp->recs[r].state;
+        out->run_up_m += g->edges[st_edge(sp->recs[r].state)].length_m;
     }
     out->nstates = n;
     ag_vehicle_route_speed(g, k, 0, out->states, n, &out->limiting_radius_m, &out->limiting_at);
