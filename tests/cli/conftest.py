@@ -60,10 +60,13 @@ class Result:
 
 
 class Agora:
-    def __init__(self, binary, env, cwd):
+    def __init__(self, binary, env, cwd, nobody_data):
         self.binary = binary
         self.env = env
         self.cwd = cwd
+        # User nobody reads the data tables from a world-readable copy: the
+        # checkout may sit in a directory only root can enter (a mktemp dir).
+        self.nobody_env = dict(env, AGORA_DATA_DIR=str(nobody_data))
 
     def __call__(self, *args, cwd=None, as_nobody=False, stderr=subprocess.PIPE, timeout=120):
         """Runs agora with args (paths are turned into strings), stdin closed,
@@ -73,10 +76,12 @@ class Agora:
         ignores file permissions). Fails the test at once when a sanitizer
         reported anything."""
         argv = [str(self.binary)] + [str(a) for a in args]
+        env = self.env
         if as_nobody and os.geteuid() == 0:
             argv = AS_NOBODY + argv
+            env = self.nobody_env
         p = subprocess.run(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                           stderr=stderr, cwd=cwd or self.cwd, env=self.env, timeout=timeout)
+                           stderr=stderr, cwd=cwd or self.cwd, env=env, timeout=timeout)
         res = Result(argv, p.returncode, p.stdout.decode("utf-8", "replace"),
                      (p.stderr or b"").decode("utf-8", "replace"))
         if SANITIZER_REPORT.search(res.err):
@@ -103,8 +108,23 @@ def agora_bin():
 
 
 @pytest.fixture(scope="session")
-def agora(agora_bin, agora_env, tmp_path_factory):
-    return Agora(agora_bin, agora_env, tmp_path_factory.mktemp("cwd"))
+def agora(agora_bin, agora_env, tmp_path_factory, nobody_data):
+    return Agora(agora_bin, agora_env, tmp_path_factory.mktemp("cwd"), nobody_data)
+
+
+@pytest.fixture(scope="session")
+def nobody_data():
+    """A world-readable copy of the data tables, under /tmp (whose parents
+    everybody can traverse), for commands run as user nobody."""
+    root = Path(tempfile.mkdtemp(prefix="agora-data-", dir="/tmp"))
+    data = root / "data"
+    shutil.copytree(REPO / "data", data, ignore=shutil.ignore_patterns("demo"))
+    for dirpath, _, filenames in os.walk(root):
+        os.chmod(dirpath, 0o755)
+        for f in filenames:
+            os.chmod(os.path.join(dirpath, f), 0o644)
+    yield data
+    shutil.rmtree(root, ignore_errors=True)
 
 
 def copy_db(src, dst):
@@ -194,6 +214,13 @@ class Unprivileged:
     def __init__(self):
         self.path = Path(tempfile.mkdtemp(prefix="agora-cli-", dir="/tmp"))
         os.chmod(self.path, 0o755)
+
+    def readable_copy(self, src):
+        """A copy of an input file that user nobody can read."""
+        dst = self.path / Path(src).name
+        shutil.copyfile(src, dst)
+        os.chmod(dst, 0o644)
+        return dst
 
     def read_only(self, path):
         """0444 for a file, 0555 for a directory."""

@@ -205,11 +205,19 @@ def test_spaces_add_without_a_database_is_refused_and_creates_none(agora, tmp_pa
 
 # ---------------------------------------------------------------- where the database is
 
+# The input each writer reads; user nobody gets a readable copy of it.
 WRITERS = {
-    "import": lambda db: ["import", PLACE_D_ARMES_OSM, "--db", db, "--city", "Monaco"],
-    "spaces-add": lambda db: ["spaces", "add", "--geojson", GEOJSON / "market.geojson",
-                              "--kind", "marketplace", "--db", db],
+    "import": (PLACE_D_ARMES_OSM,
+               lambda src, db: ["import", src, "--db", db, "--city", "Monaco"]),
+    "spaces-add": (GEOJSON / "market.geojson",
+                   lambda src, db: ["spaces", "add", "--geojson", src, "--kind", "marketplace",
+                                    "--db", db]),
 }
+
+
+def writer_argv(writer, db, unprivileged):
+    src, argv = WRITERS[writer]
+    return argv(unprivileged.readable_copy(src), db)
 
 
 @pytest.mark.parametrize("writer", sorted(WRITERS))
@@ -220,7 +228,7 @@ def test_read_only_database_directory_is_refused_and_database_unchanged(
     unprivileged.read_only(db)
     unprivileged.read_only(d)
     before = snapshot(d)
-    res = agora(*WRITERS[writer](db), as_nobody=True, cwd=unprivileged.path)
+    res = agora(*writer_argv(writer, db, unprivileged), as_nobody=True, cwd=unprivileged.path)
     assert_refused(res, str(db), str(d), "not writable")
     assert snapshot(d) == before
 
@@ -233,7 +241,7 @@ def test_read_only_database_file_is_refused_and_database_unchanged(
     unprivileged.read_only(db)
     unprivileged.writable_by_runner(d)  # only the file is read-only
     before = snapshot(d)
-    res = agora(*WRITERS[writer](db), as_nobody=True, cwd=unprivileged.path)
+    res = agora(*writer_argv(writer, db, unprivileged), as_nobody=True, cwd=unprivileged.path)
     assert_refused(res, str(db), "read-only")
     assert snapshot(d) == before
 
@@ -244,7 +252,8 @@ def test_database_in_a_missing_directory_is_refused_and_nothing_created(
     root = tmp_path / "root"
     root.mkdir()
     db = root / "no" / "such" / "dir" / "city.db"
-    res = agora(*WRITERS[writer](db))
+    src, argv = WRITERS[writer]
+    res = agora(*argv(src, db))
     if writer == "spaces-add":
         # Nothing to add a space to: no database there.
         assert_refused(res, str(db))
