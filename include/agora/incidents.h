@@ -329,6 +329,132 @@ int ag_incidents_near_repeat(const struct ag_xy *pts, const double *t_days, size
                              const struct ag_incidents_nr_params *params,
                              struct ag_incidents_nr *out, struct ag_error *err);
 
+/* ---- kernel density on a grid ----
+ * A regular grid of nx × ny square cells of side cell_m whose lower-left
+ * corner is (x0, y0) in the points' plane (metres). Cell (ix, iy) has its
+ * centre at (x0 + (ix + 0.5) cell_m, y0 + (iy + 0.5) cell_m) and is element
+ * iy * nx + ix of every grid array: row 0 is the southernmost. */
+struct ag_incidents_grid {
+    double x0, y0;
+    double cell_m;
+    size_t nx, ny;
+};
+
+/* Upper bound on nx * ny for one grid. */
+#define AG_INCIDENTS_GRID_MAX_CELLS ((size_t)100000000u)
+
+enum ag_incidents_kernel {
+    /* Quartic (biweight), the crime-mapping default (CrimeStat, ArcGIS):
+     *   K(d) = 3 / (π h²) (1 − d²/h²)² for d < h, 0 beyond; h the radius. */
+    AG_INCIDENTS_KERNEL_QUARTIC,
+    /* Isotropic Gaussian, as spatstat density.ppp and scikit-learn:
+     *   K(d) = 1 / (2π σ²) exp(−d² / (2σ²)); σ the bandwidth. Summed over
+     * d <= cutoff σ (AG_INCIDENTS_GAUSS_CUTOFF): the part left out is
+     * exp(−cutoff²/2) of each point's mass. */
+    AG_INCIDENTS_KERNEL_GAUSSIAN,
+};
+
+/* Radius, in bandwidths, beyond which the Gaussian kernel is not summed:
+ * exp(−7²/2) = 2.3e-11 of a point's mass is left out. */
+#define AG_INCIDENTS_GAUSS_CUTOFF 7.0
+
+struct ag_incidents_kde_params {
+    enum ag_incidents_kernel kernel;
+    double bandwidth_m; /* quartic: the radius h; Gaussian: σ */
+    /* Uniform edge correction (Diggle 1985; spatstat's edge=TRUE,
+     * diggle=FALSE): the density at each cell centre u is divided by the
+     * share of the kernel centred on u that falls inside the grid's
+     * rectangle. */
+    bool edge_correct;
+    unsigned threads; /* 0: as many as the machine has cores, at most 8 */
+};
+
+/* Intensity at every cell centre, in events per square metre (multiply by
+ * 1e6 for events per km²): out[c] = Σ_i w_i K(|u_c − p_i|), with w_i = 1
+ * when weights is NULL. out has nx * ny elements and is overwritten.
+ * Points outside the grid count where their kernel reaches it. Sums are
+ * exact to rounding: each point adds its kernel to every cell centre within
+ * its support (the Gaussian's cutoff), no binning. AG_EINVAL for a grid with
+ * no cell or a cell that is not finite and > 0, a bandwidth that is not
+ * finite and > 0, a coordinate or weight that is not finite; AG_ELIMIT
+ * beyond AG_INCIDENTS_GRID_MAX_CELLS cells; n == 0 gives a zero grid. */
+int ag_incidents_kde(const struct ag_xy *pts, const double *weights, size_t n,
+                     const struct ag_incidents_grid *grid,
+                     const struct ag_incidents_kde_params *params, double *out,
+                     struct ag_error *err);
+
+enum ag_incidents_bw_rule {
+    /* Scott's rule, isotropic, as spatstat bw.scott(isotropic = TRUE):
+     * σ = sqrt(s_x s_y) n^(−1/6), s the sample standard deviations. */
+    AG_INCIDENTS_BW_SCOTT,
+    /* The robust Silverman rule crime-mapping tools use (ArcGIS Kernel
+     * Density): σ = 0.9 min(SD, sqrt(1/ln 2) D_m) n^(−1/5), with SD the
+     * standard distance and D_m the median distance to the mean centre. */
+    AG_INCIDENTS_BW_SILVERMAN,
+};
+
+/* A Gaussian σ chosen by rule from the points (weights ignored). For the
+ * quartic kernel use ag_incidents_quartic_radius(σ), the radius whose kernel
+ * has the same spread. AG_EINVAL for n < 2, a non-finite coordinate, or
+ * points whose spread is zero. */
+int ag_incidents_bandwidth(const struct ag_xy *pts, size_t n, enum ag_incidents_bw_rule rule,
+                           double *sigma_m, struct ag_error *err);
+
+/* The radius of the quartic kernel with the same standard deviation per axis
+ * as a Gaussian of σ: the quartic's per-axis variance is h²/8, so h = √8 σ. */
+double ag_incidents_quartic_radius(double sigma_m);
+
+/* ---- when: temporal profile and trend ----
+ * Times are "local civil seconds": seconds since 1970-01-01 00:00 of the
+ * wall clock where the events happened, without a time zone (the hour of
+ * day and weekday are those of the record as published). */
+
+/* Splits a local civil time into its calendar fields (proleptic Gregorian;
+ * weekday 0 = Monday ... 6 = Sunday, month 1..12). */
+struct ag_civil {
+    int year, month, day, hour, minute, second, weekday;
+};
+struct ag_civil ag_civil_from_seconds(int64_t t);
+/* The inverse; AG_EINVAL when a field is out of range (month 13, 31
+ * April, 29 February of a common year, hour 24, ...). weekday is ignored. */
+int ag_civil_to_seconds(const struct ag_civil *c, int64_t *t);
+
+struct ag_incidents_profile {
+    uint64_t n;                  /* events counted */
+    uint64_t no_time;            /* of which without a time of day */
+    uint64_t hour_weekday[7][24]; /* events with a time of day */
+    uint64_t weekday[7];         /* every event */
+    uint64_t hour[24];           /* events with a time of day */
+    int first_year, first_month; /* of monthly[0] */
+    size_t nmonths;              /* first to last month with an event */
+    uint64_t *monthly;           /* nmonths counts, zero months included */
+};
+
+/* has_time[i] false: the record gave a date only (its time is ignored for
+ * the hour of day). has_time NULL: every record has a time. AG_EINVAL for n
+ * == 0; AG_ELIMIT for a span of more than 12,000 months. */
+int ag_incidents_profile(const int64_t *t, const bool *has_time, size_t n,
+                         struct ag_incidents_profile *out, struct ag_error *err);
+void ag_incidents_profile_free(struct ag_incidents_profile *p);
+
+/* Log-linear Poisson trend of counts y_0 .. y_{n−1} over equal periods:
+ * log E[y_t] = a + b t, fitted by maximum likelihood (Newton-Raphson / IRLS),
+ * with the Wald test of b = 0 (z = b / se(b), two-sided normal p) and the
+ * rate ratio per period exp(b). */
+struct ag_incidents_trend {
+    size_t periods;
+    double a, b;      /* intercept and slope (per period) */
+    double se_b;
+    double z, p;
+    double rate_ratio; /* exp(b) */
+};
+
+/* AG_EINVAL for n < 2, a count that is negative or not finite, counts that
+ * are all 0, or counts that are 0 in every period but the first or the last
+ * (the maximum likelihood slope is then ±∞, and the message says so). */
+int ag_incidents_trend(const double *y, size_t n, struct ag_incidents_trend *out,
+                       struct ag_error *err);
+
 /* P(X > k) for X ~ Poisson(lambda), accurate in the far tails (through the
  * regularised incomplete gamma function); NaN for lambda < 0. */
 double ag_incidents_poisson_sf(uint64_t k, double lambda);
