@@ -86,6 +86,11 @@ int ag_buf_put_json_str(struct ag_buf *b, const char *s);
 /* Hands the content over to the caller (free() it) and resets b. */
 char *ag_buf_take(struct ag_buf *b);
 
+/* Strict UTF-8 (no overlongs, no surrogates, nothing above U+10FFFF) and no
+ * control characters: for text fields of outside files that end up in HTML,
+ * JSON and terminals. */
+bool ag_text_ok(const char *s);
+
 /* Reads a whole file into b (bounded by b->max). */
 int ag_file_read(const char *path, struct ag_buf *b, struct ag_error *err);
 /* Writes data to path atomically: a temporary file in the same directory is

@@ -64,42 +64,6 @@ static const char *quoted(const char *s, char *buf, size_t cap)
     return buf;
 }
 
-/* Strict UTF-8 (no overlongs, no surrogates, nothing above U+10FFFF) and no
- * control characters: text fields end up in HTML, JSON and terminals. */
-static bool text_ok(const char *s)
-{
-    const unsigned char *p = (const unsigned char *)s;
-    while (*p) {
-        unsigned c = *p;
-        if (c < 0x80) {
-            if (c < 0x20 || c == 0x7f)
-                return false;
-            p++;
-            continue;
-        }
-        int n;
-        unsigned cp, min;
-        if ((c & 0xe0) == 0xc0) {
-            n = 1, cp = c & 0x1f, min = 0x80;
-        } else if ((c & 0xf0) == 0xe0) {
-            n = 2, cp = c & 0x0f, min = 0x800;
-        } else if ((c & 0xf8) == 0xf0) {
-            n = 3, cp = c & 0x07, min = 0x10000;
-        } else {
-            return false;
-        }
-        for (int k = 1; k <= n; k++) {
-            if ((p[k] & 0xc0) != 0x80)
-                return false;
-            cp = (cp << 6) | (p[k] & 0x3f);
-        }
-        if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-            return false;
-        p += n + 1;
-    }
-    return true;
-}
-
 static bool id_ok(const char *s)
 {
     size_t n = strlen(s);
@@ -214,7 +178,7 @@ static int parse_row(const char *path, int lineno, char **f, const struct ag_vec
             return ag_error_set(err, AG_EPARSE,
                                 "%s:%d: column %s: %zu bytes, more than the limit of %zu", path,
                                 lineno, name, len, texts[t].max);
-        if (!text_ok(s))
+        if (!ag_text_ok(s))
             return ag_error_set(err, AG_EPARSE,
                                 "%s:%d: column %s: expected UTF-8 text without control "
                                 "characters, found \"%s\"",
