@@ -9,6 +9,7 @@
 #ifndef AGORA_STORE_H
 #define AGORA_STORE_H
 
+#include "agora/incident_io.h"
 #include "agora/model.h"
 
 #ifdef __cplusplus
@@ -23,7 +24,7 @@ enum ag_store_flags {
 };
 
 /* The schema version this build writes and reads. */
-#define AG_STORE_SCHEMA_VERSION 2
+#define AG_STORE_SCHEMA_VERSION 3
 
 /* Opens the store at `location`: a file path, or "sqlite:PATH". A
  * "postgresql://" location is reserved for the PostgreSQL backend and fails
@@ -107,6 +108,50 @@ int ag_store_vehicle_save(struct ag_store *s, int64_t city_id, const char *model
                           int64_t *run_id, struct ag_error *err);
 /* The latest result for a space (malloc'd JSON), or AG_ENOTFOUND. */
 int ag_store_vehicle_latest(struct ag_store *s, int64_t space_id, char **result_json,
+                            struct ag_error *err);
+
+/* ---- incidents (schema 3) ---- */
+
+struct ag_incident_set {
+    int64_t id;
+    char name[128];
+    char source[512];     /* the file it came from */
+    char imported_at[32]; /* UTC, ISO 8601 */
+    char crs[128];        /* the coordinates' CRS in the file */
+    char plane[128];      /* where distances are taken (ag_plane_new) */
+    char *params;         /* JSON: the columns and formats used (malloc'd) */
+    int64_t records;      /* stored */
+    int64_t skipped;      /* bad records left out (--skip-bad) */
+};
+
+void ag_incident_set_free(struct ag_incident_set *set);
+
+/* Stores rows[0..n) as set `set->name` in one transaction, replacing a set
+ * of that name (*replaced tells). Sets set->id. On failure nothing is
+ * changed. */
+int ag_store_incidents_save(struct ag_store *s, struct ag_incident_set *set,
+                            const struct ag_incident *rows, size_t n, bool *replaced,
+                            struct ag_error *err);
+/* All sets, ordered by name. out: vec of struct ag_incident_set. */
+int ag_store_incident_sets(struct ag_store *s, struct ag_vec *out, struct ag_error *err);
+/* A set by name; with name NULL, the only set (AG_EAMBIG when there are
+ * several, AG_ENOTFOUND when there is none). */
+int ag_store_incident_set_get(struct ag_store *s, const char *name, struct ag_incident_set *out,
+                              struct ag_error *err);
+
+/* Which records of a set to load. */
+struct ag_incident_filter {
+    const char *const *categories; /* ncat names; 0: every category */
+    size_t ncat;
+    bool has_from, has_to;
+    int64_t from, to; /* local civil seconds, from inclusive, to exclusive */
+};
+
+/* Records of a set in file order. out: vec of struct ag_incident
+ * (initialised by the caller; free each category). With a time bound,
+ * records without a time are left out. */
+int ag_store_incidents_load(struct ag_store *s, int64_t set_id,
+                            const struct ag_incident_filter *f, struct ag_vec *out,
                             struct ag_error *err);
 
 #ifdef __cplusplus

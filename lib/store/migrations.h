@@ -90,6 +90,28 @@ static const char *const ag__store_migrations[] = {
     "  result TEXT NOT NULL,"
     "  PRIMARY KEY (run_id, space_id));"
     "CREATE INDEX vehicle_results_space ON vehicle_results(space_id, run_id);",
+    /* 3: incident records, in named sets, each with the plane distances are
+     * taken in */
+    "CREATE TABLE incident_sets ("
+    "  id INTEGER PRIMARY KEY,"
+    "  name TEXT NOT NULL UNIQUE,"
+    "  source TEXT NOT NULL,"
+    "  imported_at TEXT NOT NULL,"
+    "  crs TEXT NOT NULL,"
+    "  plane TEXT NOT NULL,"
+    "  params TEXT NOT NULL,"
+    "  records INTEGER NOT NULL,"
+    "  skipped INTEGER NOT NULL);"
+    "CREATE TABLE incidents ("
+    "  id INTEGER PRIMARY KEY,"
+    "  set_id INTEGER NOT NULL REFERENCES incident_sets(id) ON DELETE CASCADE,"
+    "  line INTEGER NOT NULL,"
+    "  lon REAL NOT NULL, lat REAL NOT NULL,"
+    "  x REAL NOT NULL, y REAL NOT NULL,"
+    "  t INTEGER,"
+    "  has_time INTEGER NOT NULL CHECK (has_time IN (0,1)),"
+    "  category TEXT);"
+    "CREATE INDEX incidents_set ON incidents(set_id, t);",
 };
 
 #define AG__STORE_NMIGRATIONS                                                 \

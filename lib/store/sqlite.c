@@ -1014,3 +1014,219 @@ int ag_store_vehicle_latest(struct ag_store *s, int64_t space_id, char **result_
     sqlite3_finalize(st);
     return rc;
 }
+
+/* ---------- incidents (schema 3) ---------- */
+
+void ag_incident_set_free(struct ag_incident_set *set)
+{
+    if (!set)
+        return;
+    free(set->params);
+    set->params = NULL;
+}
+
+int ag_store_incidents_save(struct ag_store *s, struct ag_incident_set *set,
+                            const struct ag_incident *rows, size_t n, bool *replaced,
+                            struct ag_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    *replaced = false;
+    int rc = exec(s, "BEGIN IMMEDIATE", err);
+    if (rc)
+        return rc;
+    rc = prepare(s, "DELETE FROM incident_sets WHERE name = ?1", &st, err);
+    if (!rc) {
+        bind_text(st, 1, set->name);
+        rc = step_done(s, st, err, "replacing an incident set");
+        *replaced = sqlite3_changes(s->db) > 0;
+    }
+    sqlite3_finalize(st);
+    st = NULL;
+    if (!rc)
+        rc = prepare(s,
+                     "INSERT INTO incident_sets (name, source, imported_at, crs, plane, params,"
+                     " records, skipped) VALUES (?1, ?2, strftime('%Y-%m-%dT%H:%M:%SZ','now'),"
+                     " ?3, ?4, ?5, ?6, ?7) RETURNING id, imported_at",
+                     &st, err);
+    if (!rc) {
+        bind_text(st, 1, set->name);
+        bind_text(st, 2, set->source);
+        bind_text(st, 3, set->crs);
+        bind_text(st, 4, set->plane);
+        bind_text(st, 5, set->params ? set->params : "{}");
+        sqlite3_bind_int64(st, 6, (sqlite3_int64)n);
+        sqlite3_bind_int64(st, 7, set->skipped);
+        if (sqlite3_step(st) == SQLITE_ROW) {
+            set->id = sqlite3_column_int64(st, 0);
+            snprintf(set->imported_at, sizeof set->imported_at, "%s",
+                     (const char *)sqlite3_column_text(st, 1));
+            set->records = (int64_t)n;
+        } else {
+            rc = db_fail(s, err, "writing an incident set");
+        }
+    }
+    sqlite3_finalize(st);
+    st = NULL;
+    if (!rc)
+        rc = prepare(s,
+                     "INSERT INTO incidents (set_id, line, lon, lat, x, y, t, has_time, category)"
+                     " VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9)",
+                     &st, err);
+    for (size_t i = 0; i < n && !rc; i++) {
+        const struct ag_incident *r = &rows[i];
+        sqlite3_bind_int64(st, 1, set->id);
+        sqlite3_bind_int64(st, 2, r->line);
+        sqlite3_bind_double(st, 3, r->ll.lon);
+        sqlite3_bind_double(st, 4, r->ll.lat);
+        sqlite3_bind_double(st, 5, r->xy.x);
+        sqlite3_bind_double(st, 6, r->xy.y);
+        if (r->has_t)
+            sqlite3_bind_int64(st, 7, r->t);
+        sqlite3_bind_int(st, 8, r->has_t && r->has_time);
+        bind_text(st, 9, r->category);
+        rc = step_done(s, st, err, "writing an incident");
+    }
+    sqlite3_finalize(st);
+    if (!rc)
+        rc = exec(s, "COMMIT", err);
+    if (rc)
+        sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+    return rc;
+}
+
+#define SET_COLS "id, name, source, imported_at, crs, plane, params, records, skipped"
+
+static int read_set(sqlite3_stmt *st, struct ag_incident_set *set)
+{
+    memset(set, 0, sizeof *set);
+    set->id = sqlite3_column_int64(st, 0);
+    snprintf(set->name, sizeof set->name, "%s", (const char *)sqlite3_column_text(st, 1));
+    snprintf(set->source, sizeof set->source, "%s", (const char *)sqlite3_column_text(st, 2));
+    snprintf(set->imported_at, sizeof set->imported_at, "%s",
+             (const char *)sqlite3_column_text(st, 3));
+    snprintf(set->crs, sizeof set->crs, "%s", (const char *)sqlite3_column_text(st, 4));
+    snprintf(set->plane, sizeof set->plane, "%s", (const char *)sqlite3_column_text(st, 5));
+    set->params = col_text(st, 6);
+    set->records = sqlite3_column_int64(st, 7);
+    set->skipped = sqlite3_column_int64(st, 8);
+    return set->params ? 0 : AG_ENOMEM;
+}
+
+int ag_store_incident_sets(struct ag_store *s, struct ag_vec *out, struct ag_error *err)
+{
+    sqlite3_stmt *st;
+    int rc = prepare(s, "SELECT " SET_COLS " FROM incident_sets ORDER BY name", &st, err);
+    if (rc)
+        return rc;
+    int step;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        struct ag_incident_set set;
+        if (read_set(st, &set) || !ag_vec_push(out, &set)) {
+            ag_incident_set_free(&set);
+            rc = ag_error_set(err, AG_ENOMEM, "out of memory");
+            break;
+        }
+    }
+    if (!rc && step != SQLITE_DONE)
+        rc = db_fail(s, err, "reading incident sets");
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int ag_store_incident_set_get(struct ag_store *s, const char *name, struct ag_incident_set *out,
+                              struct ag_error *err)
+{
+    struct ag_vec sets;
+    ag_vec_init(&sets, sizeof(struct ag_incident_set));
+    int rc = ag_store_incident_sets(s, &sets, err);
+    int found = -1;
+    for (size_t i = 0; !rc && i < sets.len; i++) {
+        struct ag_incident_set *set = &AG_VEC_AT(&sets, struct ag_incident_set, i);
+        if (name ? !strcmp(set->name, name) : sets.len == 1)
+            found = (int)i;
+    }
+    if (rc) {
+        /* err set */
+    } else if (found >= 0) {
+        *out = AG_VEC_AT(&sets, struct ag_incident_set, found);
+        AG_VEC_AT(&sets, struct ag_incident_set, found).params = NULL;
+    } else if (!name && sets.len > 1) {
+        struct ag_buf names;
+        ag_buf_init(&names, 4096);
+        for (size_t i = 0; i < sets.len; i++)
+            ag_buf_printf(&names, "%s\"%s\"", i ? ", " : "",
+                          AG_VEC_AT(&sets, struct ag_incident_set, i).name);
+        rc = ag_error_set(err, AG_EAMBIG,
+                          "%s: holds several incident sets (%s); choose one with --set", s->path,
+                          names.data ? names.data : "");
+        ag_buf_free(&names);
+    } else if (!name) {
+        rc = ag_error_set(err, AG_ENOTFOUND,
+                          "%s: holds no incidents yet (import them first: agora incidents "
+                          "import FILE)",
+                          s->path);
+    } else {
+        rc = ag_error_set(err, AG_ENOTFOUND, "%s: no incident set named \"%s\"", s->path, name);
+    }
+    for (size_t i = 0; i < sets.len; i++)
+        ag_incident_set_free(&AG_VEC_AT(&sets, struct ag_incident_set, i));
+    ag_vec_free(&sets);
+    return rc;
+}
+
+int ag_store_incidents_load(struct ag_store *s, int64_t set_id,
+                            const struct ag_incident_filter *f, struct ag_vec *out,
+                            struct ag_error *err)
+{
+    static const struct ag_incident_filter none = {0};
+    if (!f)
+        f = &none;
+    struct ag_buf sql;
+    ag_buf_init(&sql, 1 << 20);
+    ag_buf_puts(&sql, "SELECT line, lon, lat, x, y, t, has_time, category FROM incidents"
+                      " WHERE set_id = ?1");
+    if (f->has_from)
+        ag_buf_puts(&sql, " AND t >= ?2");
+    if (f->has_to)
+        ag_buf_puts(&sql, " AND t < ?3");
+    if (f->ncat) {
+        ag_buf_puts(&sql, " AND category IN (");
+        for (size_t i = 0; i < f->ncat; i++)
+            ag_buf_printf(&sql, "%s?%zu", i ? "," : "", i + 4);
+        ag_buf_puts(&sql, ")");
+    }
+    ag_buf_puts(&sql, " ORDER BY id");
+    sqlite3_stmt *st;
+    int rc = sql.data ? prepare(s, sql.data, &st, err)
+                      : ag_error_set(err, AG_ENOMEM, "out of memory");
+    ag_buf_free(&sql);
+    if (rc)
+        return rc;
+    sqlite3_bind_int64(st, 1, set_id);
+    if (f->has_from)
+        sqlite3_bind_int64(st, 2, f->from);
+    if (f->has_to)
+        sqlite3_bind_int64(st, 3, f->to);
+    for (size_t i = 0; i < f->ncat; i++)
+        bind_text(st, (int)i + 4, f->categories[i]);
+    int step;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        struct ag_incident r = {0};
+        r.line = sqlite3_column_int64(st, 0);
+        r.ll = (struct ag_ll){sqlite3_column_double(st, 1), sqlite3_column_double(st, 2)};
+        r.xy = (struct ag_xy){sqlite3_column_double(st, 3), sqlite3_column_double(st, 4)};
+        r.has_t = sqlite3_column_type(st, 5) != SQLITE_NULL;
+        r.t = r.has_t ? sqlite3_column_int64(st, 5) : 0;
+        r.has_time = sqlite3_column_int(st, 6) != 0;
+        r.category = col_text(st, 7);
+        if ((sqlite3_column_type(st, 7) != SQLITE_NULL && !r.category) || !ag_vec_push(out, &r)) {
+            free(r.category);
+            rc = ag_error_set(err, AG_ENOMEM, "out of memory");
+            break;
+        }
+    }
+    if (!rc && step != SQLITE_DONE)
+        rc = db_fail(s, err, "reading incidents");
+    sqlite3_finalize(st);
+    return rc;
+}

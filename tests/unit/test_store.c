@@ -296,8 +296,9 @@ static void test_schema_1_database_is_upgraded_in_place_keeping_its_data(void **
     assert_int_equal(ag_store_import(s, "Town", &m, &st, &err), 0);
     ag_store_close(s);
     ag_city_model_free(&m);
-    /* Take the file back to what schema 1 was: no vehicle tables. */
-    exec_raw("DROP TABLE vehicle_results; DROP TABLE vehicle_runs; PRAGMA user_version = 1");
+    /* Take the file back to what schema 1 was: no vehicle or incident tables. */
+    exec_raw("DROP TABLE incidents; DROP TABLE incident_sets; DROP TABLE vehicle_results;"
+             " DROP TABLE vehicle_runs; PRAGMA user_version = 1");
     /* A read-only open may not upgrade, and says so. */
     assert_int_equal(ag_store_open(&s, dbpath, AG_STORE_READONLY, &err), AG_EVERSION);
     assert_non_null(strstr(err.msg, "older"));
