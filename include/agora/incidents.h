@@ -374,29 +374,44 @@ struct ag_incidents_kde_params {
  * when weights is NULL. out has nx * ny elements and is overwritten.
  * Points outside the grid count where their kernel reaches it. Sums are
  * exact to rounding: each point adds its kernel to every cell centre within
- * its support (the Gaussian's cutoff), no binning. AG_EINVAL for a grid with
- * no cell or a cell that is not finite and > 0, a bandwidth that is not
- * finite and > 0, a coordinate or weight that is not finite; AG_ELIMIT
- * beyond AG_INCIDENTS_GRID_MAX_CELLS cells; n == 0 gives a zero grid. */
+ * its support (the Gaussian's cutoff), no binning. Each cell receives its
+ * terms in the same order whatever params->threads, so the grid is the same
+ * to the bit for any number of threads. AG_EINVAL for a grid with no cell,
+ * a cell that is not finite and > 0 or an origin or extent that is not
+ * finite, a bandwidth that is not finite and > 0 (or so extreme, below
+ * about 1e-154 m or above about 1e153 m, that its square under- or
+ * overflows), an unknown kernel, a coordinate or weight that is not finite;
+ * AG_ELIMIT beyond AG_INCIDENTS_GRID_MAX_CELLS cells or
+ * AG_INCIDENTS_MAX_POINTS points; n == 0 gives a zero grid. */
 int ag_incidents_kde(const struct ag_xy *pts, const double *weights, size_t n,
                      const struct ag_incidents_grid *grid,
                      const struct ag_incidents_kde_params *params, double *out,
                      struct ag_error *err);
 
 enum ag_incidents_bw_rule {
-    /* Scott's rule, isotropic, as spatstat bw.scott(isotropic = TRUE):
-     * σ = sqrt(s_x s_y) n^(−1/6), s the sample standard deviations. */
+    /* Scott's rule, isotropic, as spatstat bw.scott(isotropic = TRUE)
+     * (R/bw.scott.R: the geometric mean of the per-axis sd, times
+     * n^(−1/(d+4)), d = 2): σ = sqrt(s_x s_y) n^(−1/6), s the sample
+     * standard deviations (n − 1 denominator, as R's sd). */
     AG_INCIDENTS_BW_SCOTT,
     /* The robust Silverman rule crime-mapping tools use (ArcGIS Kernel
-     * Density): σ = 0.9 min(SD, sqrt(1/ln 2) D_m) n^(−1/5), with SD the
-     * standard distance and D_m the median distance to the mean centre. */
+     * Density's default search radius): σ = 0.9 min(SD, sqrt(1/ln 2) D_m)
+     * n^(−1/5), with SD = sqrt(Σ d_i² / n) the standard distance (n
+     * denominator, as Esri's Standard Distance) and D_m the median of the
+     * distances d_i to the mean centre (for even n the mean of the two
+     * middle ones). ArcGIS uses this value as the quartic's radius itself;
+     * ag_incidents_quartic_radius(σ) is √8 ≈ 2.83 times larger. To
+     * reproduce ArcGIS, pass σ as the quartic bandwidth_m. */
     AG_INCIDENTS_BW_SILVERMAN,
 };
 
 /* A Gaussian σ chosen by rule from the points (weights ignored). For the
  * quartic kernel use ag_incidents_quartic_radius(σ), the radius whose kernel
- * has the same spread. AG_EINVAL for n < 2, a non-finite coordinate, or
- * points whose spread is zero. */
+ * has the same spread. AG_EINVAL for n < 2, a non-finite coordinate, an
+ * unknown rule, or points for which the rule gives 0 (Scott: no spread
+ * along x or along y, where spatstat would floor the sd at the machine
+ * epsilon; Silverman: all points at one place, or more than half of them at
+ * the mean centre) or a spread too large for double precision. */
 int ag_incidents_bandwidth(const struct ag_xy *pts, size_t n, enum ag_incidents_bw_rule rule,
                            double *sigma_m, struct ag_error *err);
 
@@ -410,7 +425,10 @@ double ag_incidents_quartic_radius(double sigma_m);
  * day and weekday are those of the record as published). */
 
 /* Splits a local civil time into its calendar fields (proleptic Gregorian;
- * weekday 0 = Monday ... 6 = Sunday, month 1..12). */
+ * weekday 0 = Monday ... 6 = Sunday, month 1..12; times before 1970 are
+ * negative and round down, -1 is 1969-12-31 23:59:59). Times outside the
+ * years INT_MIN .. INT_MAX (|t| above about 6.8e16 s) give the first or
+ * last second of that range. */
 struct ag_civil {
     int year, month, day, hour, minute, second, weekday;
 };
@@ -432,15 +450,19 @@ struct ag_incidents_profile {
 
 /* has_time[i] false: the record gave a date only (its time is ignored for
  * the hour of day). has_time NULL: every record has a time. AG_EINVAL for n
- * == 0; AG_ELIMIT for a span of more than 12,000 months. */
+ * == 0 or a time outside the years ag_civil_from_seconds can represent;
+ * AG_ELIMIT for a span of more than 12,000 months. On failure out holds no
+ * memory; on success release it with ag_incidents_profile_free. */
 int ag_incidents_profile(const int64_t *t, const bool *has_time, size_t n,
                          struct ag_incidents_profile *out, struct ag_error *err);
 void ag_incidents_profile_free(struct ag_incidents_profile *p);
 
 /* Log-linear Poisson trend of counts y_0 .. y_{n−1} over equal periods:
- * log E[y_t] = a + b t, fitted by maximum likelihood (Newton-Raphson / IRLS),
- * with the Wald test of b = 0 (z = b / se(b), two-sided normal p) and the
- * rate ratio per period exp(b). */
+ * log E[y_t] = a + b t, fitted by maximum likelihood (Newton-Raphson on the
+ * profile likelihood of b, kept in a bracket by bisection; the estimate is
+ * that of IRLS), with the Wald test of b = 0 (z = b / se(b), se from the
+ * inverse Fisher information, two-sided normal p) and the rate ratio per
+ * period exp(b). Counts need not be whole numbers. */
 struct ag_incidents_trend {
     size_t periods;
     double a, b;      /* intercept and slope (per period) */
@@ -451,7 +473,11 @@ struct ag_incidents_trend {
 
 /* AG_EINVAL for n < 2, a count that is negative or not finite, counts that
  * are all 0, or counts that are 0 in every period but the first or the last
- * (the maximum likelihood slope is then ±∞, and the message says so). */
+ * (the maximum likelihood slope is then ±∞, and the message says so; it is
+ * finite in every other case, zeros at both ends included). Also AG_EINVAL,
+ * with a message saying so, for counts too extreme for double precision:
+ * a sum beyond 1.8e308, or counts so concentrated in the first or the last
+ * period that doubles cannot tell them from the infinite case. */
 int ag_incidents_trend(const double *y, size_t n, struct ag_incidents_trend *out,
                        struct ag_error *err);
 
