@@ -40,5 +40,6 @@ int cmd_import(int argc, char **argv);
 int cmd_spaces(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_vehicle(int argc, char **argv);
+int cmd_incidents(int argc, char **argv);
 
 #endif
