@@ -1,6 +1,7 @@
 /* The HTML report of a city. Self-contained: styles and maps are inline, no
  * script, no font or tile is fetched. SPDX-License-Identifier: EUPL-1.2 */
 #include "agora/report.h"
+#include "report_int.h"
 
 #include <jansson.h>
 #include <math.h>
@@ -68,7 +69,7 @@ struct kind_sum {
     double area;
 };
 
-static int html_num(struct ag_buf *b, double v, int decimals)
+int ag__report_num(struct ag_buf *b, double v, int decimals)
 {
     char raw[64];
     snprintf(raw, sizeof raw, "%.*f", decimals, v);
@@ -492,7 +493,7 @@ static int write_vehicle_summary(struct ag_buf *b, const struct ag_vec *spaces,
         if (!rc)
             rc = ag_buf_puts(b, "</td><td class=\"n\">");
         if (!rc)
-            rc = html_num(b, r->max_energy->kj, 0);
+            rc = ag__report_num(b, r->max_energy->kj, 0);
         if (!rc)
             rc = ag_buf_puts(b, " kJ (");
         if (!rc)
@@ -563,7 +564,7 @@ static int write_worst_sentence(struct ag_buf *b, const struct ventry *e)
     if (!rc)
         rc = ag_buf_printf(b, " reaches %.1f km/h after a ", kmh_up(w->kmh));
     if (!rc)
-        rc = html_num(b, w->run_up_m, 0);
+        rc = ag__report_num(b, w->run_up_m, 0);
     if (!rc)
         rc = ag_buf_puts(b, " m run-up");
     if (!rc && w->bend) {
@@ -573,7 +574,7 @@ static int write_worst_sentence(struct ag_buf *b, const struct ventry *e)
         if (!rc && after >= 0.5) {
             rc = ag_buf_puts(b, ", ");
             if (!rc)
-                rc = html_num(b, after, 0);
+                rc = ag__report_num(b, after, 0);
             if (!rc)
                 rc = ag_buf_puts(b, " m before the entry");
         }
@@ -596,7 +597,7 @@ static int write_entry_cells(struct ag_buf *b, const struct ventry *e, size_t ro
                               "</span></td><td rowspan=\"%zu\" class=\"n ent\">",
                            rows, e->id, rows);
     if (!rc)
-        rc = html_num(b, e->width_m, 1);
+        rc = ag__report_num(b, e->width_m, 1);
     if (!rc)
         rc = ag_buf_puts(b, " m</td>");
     return rc;
@@ -639,11 +640,11 @@ static int write_entry_rows(struct ag_buf *b, const struct ventry *e)
         if (!rc)
             rc = ag_buf_puts(b, "<td class=\"n\">");
         if (!rc)
-            rc = html_num(b, c->kj, 0);
+            rc = ag__report_num(b, c->kj, 0);
         if (!rc)
             rc = ag_buf_puts(b, " kJ</td><td class=\"n\">");
         if (!rc)
-            rc = html_num(b, c->run_up_m, 0);
+            rc = ag__report_num(b, c->run_up_m, 0);
         if (!rc)
             rc = ag_buf_puts(b, " m</td><td>");
         if (!rc)
@@ -799,11 +800,11 @@ static int write_space_card(struct ag_buf *b, const struct ag_report_map *map,
     if (!rc)
         rc = ag_buf_puts(b, "<dl><dt>Area</dt><dd>");
     if (!rc)
-        rc = html_num(b, sp->area_m2, 0);
+        rc = ag__report_num(b, sp->area_m2, 0);
     if (!rc)
         rc = ag_buf_puts(b, " m&sup2;</dd><dt>Perimeter</dt><dd>");
     if (!rc)
-        rc = html_num(b, sp->perimeter_m, 0);
+        rc = ag__report_num(b, sp->perimeter_m, 0);
     if (!rc)
         rc = ag_buf_puts(b, " m</dd><dt>Outline</dt><dd>");
     if (!rc)
@@ -817,9 +818,9 @@ static int write_space_card(struct ag_buf *b, const struct ag_report_map *map,
     return rc;
 }
 
-static int write_report(struct ag_buf *b, const struct ag_city *city, const struct ag_vec *spaces,
-                        const struct ag_report_map *map, const struct vresult *res,
-                        struct ag_error *err)
+static int write_report(struct ag_buf *b, struct ag_store *s, const struct ag_city *city,
+                        const struct ag_vec *spaces, const struct ag_report_map *map,
+                        const struct vresult *res, struct ag_error *err)
 {
     /* Spaces with entries, most exposed first. */
     struct ranked *rk = calloc(spaces->len + 1, sizeof *rk);
@@ -838,8 +839,8 @@ static int write_report(struct ag_buf *b, const struct ag_city *city, const stru
     if (!rc)
         rc = ag_buf_put_html(b, city->name);
     if (!rc)
-        rc = ag_buf_printf(b, "</title><style>%s</style></head><body><header><h1>Public spaces of ",
-                           CSS);
+        rc = ag_buf_printf(b, "</title><style>%s%s</style></head><body><header><h1>Public spaces of ",
+                           CSS, ag__report_incidents_css);
     if (!rc)
         rc = ag_buf_put_html(b, city->name);
     if (!rc)
@@ -871,7 +872,7 @@ static int write_report(struct ag_buf *b, const struct ag_city *city, const stru
         if (!rc)
             rc = ag_buf_printf(b, "</td><td class=\"n\">%zu</td><td class=\"n\">", n);
         if (!rc)
-            rc = html_num(b, area, 0);
+            rc = ag__report_num(b, area, 0);
         if (!rc)
             rc = ag_buf_puts(b, "</td></tr>");
     }
@@ -886,6 +887,13 @@ static int write_report(struct ag_buf *b, const struct ag_city *city, const stru
         rc = ag_buf_puts(b, "</div>");
     if (!rc)
         rc = write_vehicle_details(b, map, rk, nrk);
+    if (!rc) {
+        rc = ag__report_incidents(b, s, spaces, err);
+        if (rc) {
+            free(rk);
+            return rc;
+        }
+    }
     if (!rc)
         rc = ag_buf_puts(b, "</main><footer>Map data &copy; OpenStreetMap contributors, "
                             "available under the Open Database License (ODbL 1.0), "
@@ -919,7 +927,7 @@ int ag_report_html(struct ag_store *s, const struct ag_city *city, const char *l
     if (!rc)
         rc = ag_report_map_new(s, city, &map, err);
     if (!rc)
-        rc = write_report(&b, city, &spaces, map, res, err);
+        rc = write_report(&b, s, city, &spaces, map, res, err);
     if (!rc)
         rc = ag_mkdirs(outdir, err);
     if (!rc) {
