@@ -20,9 +20,11 @@ static const char HELP[] =
     "  --kernel K       quartic (default: the crime-mapping kernel, radius =\n"
     "                   bandwidth) or gaussian (σ = bandwidth)\n"
     "  --bandwidth M    in metres; default: chosen by --bw-rule\n"
-    "  --bw-rule R      scott (default) or silverman: a Gaussian σ from the spread\n"
-    "                   of the points; a quartic kernel gets the radius with the\n"
-    "                   same spread, √8 σ\n"
+    "  --bw-rule R      scott (default): a Gaussian σ from the spread of the\n"
+    "                   points (a quartic kernel gets the radius of the same\n"
+    "                   spread, √8 σ, as spatstat); silverman: the robust rule of\n"
+    "                   crime-mapping tools, used as σ or as the quartic's radius\n"
+    "                   (as ArcGIS)\n"
     "  --cell M         cell size in metres (default: a quarter of the quartic\n"
     "                   radius, half the Gaussian σ, larger if the grid would pass\n"
     "                   4 million cells)\n"
@@ -115,13 +117,19 @@ int inc_cmd_kde(int argc, char **argv)
         rc = ag_incidents_bandwidth(s.xy, s.n, br, &sigma, &err);
         if (rc)
             ag_error_prefix(&err, "choosing a bandwidth (give --bandwidth M): ");
-        kp.bandwidth_m = kp.kernel == AG_INCIDENTS_KERNEL_QUARTIC
+        /* Scott's rule gives a Gaussian σ; a quartic kernel gets the radius
+         * of the same spread, as spatstat does. The robust Silverman rule is
+         * used as it stands for either kernel: as σ by Silverman, as the
+         * quartic's radius by ArcGIS (methodology §14). */
+        kp.bandwidth_m = kp.kernel == AG_INCIDENTS_KERNEL_QUARTIC && br == AG_INCIDENTS_BW_SCOTT
                              ? ag_incidents_quartic_radius(sigma)
                              : sigma;
         bw_source = br == AG_INCIDENTS_BW_SCOTT ? "Scott's rule" : "Silverman's robust rule";
     }
+    /* The default grid reaches as far as the quartic's radius, or 4 σ: a
+     * point on the edge of the data then loses at most 3e-5 of its mass. */
     double reach = kp.kernel == AG_INCIDENTS_KERNEL_QUARTIC ? kp.bandwidth_m
-                                                            : 3 * kp.bandwidth_m;
+                                                            : 4 * kp.bandwidth_m;
     struct ag_incidents_grid g = {0};
     if (!rc && !cell) {
         cell_m = kp.kernel == AG_INCIDENTS_KERNEL_QUARTIC ? kp.bandwidth_m / 4
