@@ -33,6 +33,9 @@ extern "C" {
 #define AG_INCIDENT_MAX_RECORDS 50000000u
 #define AG_INCIDENT_FIELD_MAX 4096u   /* bytes in one CSV field */
 #define AG_INCIDENT_CATEGORY_MAX 255u /* bytes kept of a category */
+/* Records in longitude/latitude spanning more degrees than this get no
+ * local plane (ag_incident_plane_for). */
+#define AG_INCIDENT_MAX_SPAN_DEG 2.0
 
 /* ---- coordinate reference systems ---- */
 struct ag_crs;
@@ -141,7 +144,8 @@ int ag_incident_parse_time(const char *s, const char *format, int64_t *t, bool *
 /* Chooses the plane for records read through crs: the CRS itself when it is
  * metric, else "tmerc:LON,LAT" at the centre of the records' lon/lat
  * bounding box. Writes its definition to def (at least 128 bytes). AG_EEMPTY
- * when there is no record. */
+ * when there is no record; AG_EINVAL when the box spans more than
+ * AG_INCIDENT_MAX_SPAN_DEG in either direction. */
 int ag_incident_plane_for(const struct ag_incident_data *d, const struct ag_crs *crs, char *def,
                           size_t cap, struct ag_error *err);
 

@@ -837,6 +837,15 @@ int ag_incident_plane_for(const struct ag_incident_data *d, const struct ag_crs 
         const struct ag_incident *r = &AG_VEC_AT(&d->good, struct ag_incident, i);
         ag_bbox_extend(&bb, r->ll.lon, r->ll.lat);
     }
+    /* A transverse Mercator keeps distances within 1 part in 10^4 up to
+     * about 1.3° of arc from its centre line (k - 1 ≈ (d/R)²/2): beyond a
+     * few degrees the plane would distort the statistics unannounced. */
+    if (bb.maxx - bb.minx > AG_INCIDENT_MAX_SPAN_DEG || bb.maxy - bb.miny > AG_INCIDENT_MAX_SPAN_DEG)
+        return ag_error_set(err, AG_EINVAL,
+                            "the records span %.1f° of longitude and %.1f° of latitude: too wide "
+                            "for one local plane (at most %g°); give a projected --crs for "
+                            "the region, or import the areas separately",
+                            bb.maxx - bb.minx, bb.maxy - bb.miny, AG_INCIDENT_MAX_SPAN_DEG);
     char lon[32], lat[32];
     format_deg(lon, sizeof lon, (bb.minx + bb.maxx) / 2);
     format_deg(lat, sizeof lat, (bb.miny + bb.maxy) / 2);

@@ -194,7 +194,8 @@ static int cmd_import_incidents(int argc, char **argv)
     if (!rc && nbad && (!skip_bad || !d.good.len)) {
         for (size_t i = 0; i < nbad; i++)
             fprintf(stderr, "%s\n", AG_VEC_AT(&d.bad, char *, i));
-        if (!d.good.len && ag_crs_is_geographic(crs) && !crs_def)
+        if (!d.good.len && ag_crs_is_geographic(crs) && !crs_def && nbad &&
+            strstr(AG_VEC_AT(&d.bad, char *, 0), "is not a longitude"))
             fprintf(stderr, "hint: longitude and latitude were expected (EPSG:4326); for "
                             "projected coordinates give --crs EPSG:N\n");
         rc = ag_error_set(&err, AG_EPARSE,
