@@ -78,8 +78,12 @@ int inc_cmd_spaces(int argc, char **argv)
     if (fmt < 0)
         return EXIT_USAGE;
     double around_m = 50;
-    if (around && inc_opt_double(cmd, "--around", around, -1e-300, &around_m))
-        return EXIT_USAGE;
+    if (around) {
+        char *end;
+        around_m = strtod(around, &end);
+        if (end == around || *end || !isfinite(around_m) || around_m < 0)
+            return tool_usage("%s: --around: expected metres >= 0, not \"%s\"", cmd, around);
+    }
 
     struct ag_error err = {0};
     struct inc_sel s;
