@@ -65,6 +65,7 @@ fuzz: setup
 bench: build
 	@./bench/import
 	@./bench/vehicle
+	@./bench/incidents/run
 
 clean:
 	rm -rf build out
