@@ -517,7 +517,7 @@ int inc_cmd_moran(int argc, char **argv)
                 }
             ag_buf_printf(&b, "  local: significant at FDR %g: HH %zu, LL %zu, HL %zu, LH %zu\n",
                           o.fdr_v, counts[0], counts[1], counts[2], counts[3]);
-            double *key = malloc(n * sizeof *key);
+            double *key = calloc(n ? n : 1, sizeof *key);
             struct rank *r = NULL;
             if (key) {
                 for (size_t i = 0; i < n; i++)
