@@ -101,7 +101,10 @@ static void check_place(struct ag_incident_data *d, const struct ag_crs *crs)
         return;
     char def[128];
     struct ag_error err = {0};
-    if (ag_incident_plane_for(d, crs, def, sizeof def, &err))
+    int rc = ag_incident_plane_for(d, crs, def, sizeof def, &err);
+    if (rc == AG_EINVAL && strstr(err.msg, "too wide for one local plane"))
+        return; /* records spread over more than AG_INCIDENT_MAX_SPAN_DEG */
+    if (rc)
         die("no plane for good records", err.msg);
     struct ag_plane *plane = NULL;
     if (ag_plane_new(&plane, def, &err))
