@@ -15,7 +15,7 @@
     "  --extent E       the grid's rectangle XMIN,YMIN,XMAX,YMAX in the set's plane\n"        \
     "  --units spaces   the city's public spaces instead of a grid (--city NAME when\n"        \
     "                   the database holds several)\n"                                         \
-    "  --contiguity C   queen (default for grids) or rook neighbours between cells\n"
+    "  --contiguity C   queen (default for grids) or rook neighbours between cells\n"          \
     "                   (binary weights; Gi* adds each unit to its own neighbours)\n"          \
     "  --band M         neighbours are units whose centres are within M metres\n"             \
     "  --gal FILE       neighbours from a GeoDa .gal file (spaces; ids are space ids)\n"      \
