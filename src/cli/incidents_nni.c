@@ -10,7 +10,7 @@
 #include <string.h>
 
 static const char HELP[] =
-    "Usage: agora incidents nni [--area bbox|hull|M2] [--json] [--set NAME]\n"
+    "Usage: agora incidents nni [--area bbox|hull|M2] [--json | --csv] [--set NAME]\n"
     "                           [--category C] [--from DATE] [--to DATE] [--db PATH]\n"
     "\n"
     "Are the incidents closer to one another than if they were spread at random\n"
@@ -27,7 +27,8 @@ static const char HELP[] =
     "  --area hull      the convex hull of the incidents (smaller than the\n"
     "                   rectangle, so R is larger)\n"
     "  --area M2        a study area in square metres (say, the district's)\n"
-    "  --json           everything as JSON\n" INC_SEL_HELP "\n"
+    "  --json           everything as JSON\n"
+    "  --csv            one header line and one line of results\n" INC_SEL_HELP "\n"
     "Method and sources: docs/methodology.md, \"Nearest neighbours and the\n"
     "Clark-Evans index\".\n";
 
@@ -107,15 +108,18 @@ static double hull_area(const struct ag_xy *pts, size_t n)
 int inc_cmd_nni(int argc, char **argv)
 {
     const char *area = NULL;
-    bool json = false;
+    bool json = false, csv = false;
     struct inc_sel_opts so = {0};
-    const struct cli_opt opts[] = {
-        {"--area", &area, NULL}, {"--json", NULL, &json}, INC_SEL_CLI_OPTS(so), {NULL, NULL, NULL}};
+    const struct cli_opt opts[] = {{"--area", &area, NULL},
+                                   {"--json", NULL, &json},
+                                   {"--csv", NULL, &csv},
+                                   INC_SEL_CLI_OPTS(so),
+                                   {NULL, NULL, NULL}};
     const char *pos[1];
     int npos, code;
     if (tool_parse(argc, argv, opts, pos, 0, &npos, HELP, &code))
         return code;
-    int fmt = inc_format(json, false, false, 1u << INC_TEXT | 1u << INC_JSON, CMD);
+    int fmt = inc_format(json, false, csv, 1u << INC_TEXT | 1u << INC_JSON | 1u << INC_CSV, CMD);
     if (fmt < 0)
         return EXIT_USAGE;
     enum area_kind kind = AREA_BBOX;
@@ -194,6 +198,19 @@ int inc_cmd_nni(int argc, char **argv)
         printf("  note: a larger study area makes the same incidents look more clustered\n");
         if (fflush(stdout))
             rc = ag_error_set(&err, AG_EIO, "cannot write to standard output");
+    } else if (!rc && fmt == INC_CSV) {
+        struct ag_buf o;
+        ag_buf_init(&o, (size_t)1 << 16);
+        ag_buf_printf(&o, "n,area_method,area_m2,mean_nn_m,min_nn_m,max_nn_m,expected_nn_m,se_m,"
+                          "R,z,p_two_sided,reading\n%zu,%s",
+                      s.n, AREA_NAME[kind]);
+        const double v[] = {ce.area_m2,     ce.mean_nn_m, ce.min_nn_m, ce.max_nn_m,
+                            ce.expected_nn_m, ce.se_m,    ce.R,        ce.z,
+                            ce.p_two_sided};
+        for (size_t i = 0; i < sizeof v / sizeof v[0]; i++)
+            ag_buf_printf(&o, ",%.17g", v[i]);
+        ag_buf_printf(&o, ",%s\n", reading);
+        rc = inc_emit(&o, &err);
     } else if (!rc) {
         struct ag_buf o;
         ag_buf_init(&o, (size_t)1 << 20);

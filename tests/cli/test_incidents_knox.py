@@ -432,6 +432,21 @@ def test_nni_equals_a_brute_force_nearest_neighbour_computation(agora, nni_db, a
         assert r[key] == pytest.approx(v, rel=1e-10, abs=1e-300), key
 
 
+def test_nni_csv_holds_the_json_numbers(agora, nni_db):
+    db, _ = nni_db
+    r = run_json(agora, "incidents", "nni", "--db", db, "--area", "hull")
+    res = agora("incidents", "nni", "--db", db, "--area", "hull", "--csv")
+    assert res.rc == 0, res
+    head, row, *rest = res.out.splitlines()
+    assert rest == []
+    got = dict(zip(head.split(","), row.split(",")))
+    assert int(got["n"]) == r["n"] and got["area_method"] == "hull"
+    assert got["reading"] == r["reading"]
+    for key in ("area_m2", "mean_nn_m", "min_nn_m", "max_nn_m", "expected_nn_m", "se_m", "R",
+                "z", "p_two_sided"):
+        assert float(got[key]) == r[key], key
+
+
 def test_nni_reading_follows_r_and_p(agora, nni_db, tmp_path):
     db, pts = nni_db
     # a huge area: the same points are far closer than random ones would be
@@ -490,8 +505,8 @@ def test_knox_usage_errors(agora, generated, args, message):
     assert res.rc == BAD_INPUT and message in res.err and res.out == "", res
 
 
-@pytest.mark.parametrize("args", [("--csv",), ("--area", "0"), ("--area", "box"),
-                                  ("--area", "-5")])
+@pytest.mark.parametrize("args", [("--csv", "--json"), ("--geojson",), ("--area", "0"),
+                                  ("--area", "box"), ("--area", "-5")])
 def test_nni_usage_errors(agora, generated, args):
     db, _, _ = generated
     res = agora("incidents", "nni", "--db", db, *args)
