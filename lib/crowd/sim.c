@@ -1,0 +1,954 @@
+/* The collision-free speed model (Tordeux, Chraibi & Seyfried 2016,
+ * arXiv:1512.05597) on the floor fields of field.c.
+ *
+ * One step of length dt, for every agent i that has passed its premovement
+ * time, reads only the state at the start of the step (a Jacobi update):
+ *
+ *   e0_i  desired direction: the descent direction of the agent's floor
+ *         field, or, within 1 m of its exit, straight at the exit segment;
+ *   e_i   = normalise(e0_i + sum_j R(s_ij) n_ij + sum_w Rw(d_iw) n_iw),
+ *         R(s) = a exp((l_ij - s)/D) over neighbours j at distance s_ij
+ *         (n_ij the unit vector from j to i, l_ij the mean of the two
+ *         diameters), Rw(d) = a_w exp((l_i/2 - d)/D_w) for the nearest wall
+ *         point at distance d (n_iw from the wall to i);
+ *   v_i   = min(v0_i, max(0, min_j (s_ij - l_ij)/T)) over the neighbours
+ *         ahead whose body overlaps the path: (x_j - x_i).e_i > 0 and
+ *         |(x_j - x_i) x e_i| < l_ij (the paper's set J_i);
+ *   x_i  += v_i e_i dt  (explicit Euler, as in the paper).
+ *
+ * The new positions are computed for all agents (in parallel) before any is
+ * applied, and every sum runs over the neighbours in a fixed order (the
+ * cell list is built serially by agent index), so the result does not
+ * depend on the number of threads. A step that would cross a wall is
+ * replaced by its component along the wall, or cancelled when that also
+ * crosses one: nobody ever passes through a wall (RiMEA test 6).
+ * SPDX-License-Identifier: EUPL-1.2 */
+#include "sim_internal.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+/* An agent closer than this to an exit segment heads straight for it. */
+#define EXIT_APPROACH_M 1.0
+#define NB_LOCAL 192
+
+struct line {
+    struct ag_xy a, b;
+    struct ag_crowd_crossing *c;
+    size_t n, cap;
+};
+
+struct move {
+    double x, y, hx, hy, v;
+    double frac; /* exit: fraction of the step where it crossed */
+    int exit;    /* -1: still inside */
+};
+
+struct ag_crowd_sim {
+    struct ag_crowd_sim_params p;
+    struct ag_crowd_nav *nav;
+    double t;
+    uint64_t steps;
+    /* agents, structure of arrays */
+    size_t n, cap;
+    double *x, *y, *hx, *hy, *v, *v0, *len, *tpre, *start, *outt, *walked;
+    int *route, *target, *exit_out, *group;
+    uint8_t *state;
+    /* agents still on the area, ascending index */
+    uint32_t *play;
+    size_t nplay;
+    struct move *mv;
+    /* cell list */
+    double cx0, cy0, ch;
+    size_t cnx, cny;
+    uint32_t *cstart, *cidx;
+    /* results */
+    size_t *nout;
+    double *times;
+    size_t ntimes;
+    struct line *lines;
+    size_t nlines;
+    /* density */
+    bool dens_on;
+    double dens_t0, dens_t1, dens_acc;
+    struct ag_crowd_grid dens;
+    /* trajectories */
+    FILE *traj;
+    uint64_t traj_every;
+    double traj_fps;
+    /* route choice */
+    double next_choice;
+    bool any_choice;
+};
+
+void ag_crowd_sim_defaults(struct ag_crowd_sim_params *p)
+{
+    memset(p, 0, sizeof *p);
+    ag_crowd_nav_defaults(&p->nav);
+    p->dt_s = 0.05;
+    p->time_gap_s = 1.0;
+    p->rep_a = 5.0;
+    p->rep_d_m = 0.1;
+    p->wall_a = 5.0;
+    p->wall_d_m = 0.05;
+    p->neighbour_cut_m = 2.0;
+    p->threads = 0;
+    p->choice_period_s = 2.0;
+    p->exit_flow_ps_m = 1.3;
+}
+
+int ag_crowd_sim_max_threads(void)
+{
+#ifdef _OPENMP
+    return omp_get_max_threads();
+#else
+    return 1;
+#endif
+}
+
+void ag_crowd_grid_free(struct ag_crowd_grid *g)
+{
+    if (!g)
+        return;
+    free(g->v);
+    g->v = NULL;
+    g->nx = g->ny = 0;
+}
+
+void ag_crowd_sim_free(struct ag_crowd_sim *s)
+{
+    if (!s)
+        return;
+    ag_crowd_nav_free(s->nav);
+    double *d[] = {s->x,   s->y,    s->hx,    s->hy,   s->v,      s->v0,
+                   s->len, s->tpre, s->start, s->outt, s->walked, s->times};
+    for (size_t i = 0; i < sizeof d / sizeof d[0]; i++)
+        free(d[i]);
+    free(s->route);
+    free(s->target);
+    free(s->exit_out);
+    free(s->group);
+    free(s->state);
+    free(s->play);
+    free(s->mv);
+    free(s->cstart);
+    free(s->cidx);
+    free(s->nout);
+    for (size_t l = 0; l < s->nlines; l++)
+        free(s->lines[l].c);
+    free(s->lines);
+    ag_crowd_grid_free(&s->dens);
+    free(s);
+}
+
+int ag_crowd_sim_new(const struct ag_crowd_geom *g, const struct ag_crowd_sim_params *p,
+                     struct ag_crowd_sim **out, struct ag_error *err)
+{
+    *out = NULL;
+    struct ag_crowd_sim_params def;
+    if (!p) {
+        ag_crowd_sim_defaults(&def);
+        p = &def;
+    }
+    if (!(p->dt_s > 0 && p->dt_s <= 0.1) || !(p->time_gap_s > 0) || !(p->rep_a >= 0) ||
+        !(p->rep_d_m > 0) || !(p->wall_a >= 0) || !(p->wall_d_m > 0) ||
+        !(p->neighbour_cut_m >= 0.5) || p->threads < 0 || !(p->choice_period_s > 0) ||
+        !(p->exit_flow_ps_m > 0))
+        return ag_error_set(err, AG_EINVAL,
+                            "simulation parameters: dt_s must be in (0, 0.1], "
+                            "time_gap_s, rep_d_m, wall_d_m, choice_period_s "
+                            "and exit_flow_ps_m > 0, neighbour_cut_m >= 0.5");
+    struct ag_crowd_sim *s = calloc(1, sizeof *s);
+    if (!s)
+        return ag_error_set(err, AG_ENOMEM, "out of memory");
+    s->p = *p;
+    int rc = ag_crowd_nav_new(g, &p->nav, &s->nav, err);
+    if (rc) {
+        free(s);
+        return rc;
+    }
+    s->nout = calloc(s->nav->nexit, sizeof *s->nout);
+    s->ch = p->neighbour_cut_m;
+    s->cx0 = s->nav->x0 - 2 * s->ch;
+    s->cy0 = s->nav->y0 - 2 * s->ch;
+    s->cnx = (size_t)ceil((double)s->nav->nx * s->nav->h / s->ch) + 4;
+    s->cny = (size_t)ceil((double)s->nav->ny * s->nav->h / s->ch) + 4;
+    s->cstart = calloc(s->cnx * s->cny + 1, sizeof *s->cstart);
+    if (!s->nout || !s->cstart) {
+        ag_crowd_sim_free(s);
+        return ag_error_set(err, AG_ENOMEM, "out of memory");
+    }
+    *out = s;
+    return 0;
+}
+
+const struct ag_crowd_nav *ag_crowd_sim_nav(const struct ag_crowd_sim *s)
+{
+    return s->nav;
+}
+
+static int reserve(struct ag_crowd_sim *s, size_t need)
+{
+    if (need <= s->cap)
+        return 0;
+    if (need > UINT32_MAX - 1)
+        return AG_ELIMIT;
+    size_t cap = s->cap ? s->cap : 64;
+    while (cap < need)
+        cap *= 2;
+    double **d[] = {&s->x,   &s->y,    &s->hx,    &s->hy,   &s->v,     &s->v0,
+                    &s->len, &s->tpre, &s->start, &s->outt, &s->walked};
+    for (size_t i = 0; i < sizeof d / sizeof d[0]; i++) {
+        void *q = realloc(*d[i], cap * sizeof **d[i]);
+        if (!q)
+            return AG_ENOMEM;
+        *d[i] = q;
+    }
+    int **in[] = {&s->route, &s->target, &s->exit_out, &s->group};
+    for (size_t i = 0; i < sizeof in / sizeof in[0]; i++) {
+        void *q = realloc(*in[i], cap * sizeof **in[i]);
+        if (!q)
+            return AG_ENOMEM;
+        *in[i] = q;
+    }
+    void *q = realloc(s->state, cap);
+    if (!q)
+        return AG_ENOMEM;
+    s->state = q;
+    if (!(q = realloc(s->play, cap * sizeof *s->play)))
+        return AG_ENOMEM;
+    s->play = q;
+    if (!(q = realloc(s->mv, cap * sizeof *s->mv)))
+        return AG_ENOMEM;
+    s->mv = q;
+    if (!(q = realloc(s->times, cap * sizeof *s->times)))
+        return AG_ENOMEM;
+    s->times = q;
+    if (!(q = realloc(s->cidx, cap * sizeof *s->cidx)))
+        return AG_ENOMEM;
+    s->cidx = q;
+    s->cap = cap;
+    return 0;
+}
+
+static int add_one(struct ag_crowd_sim *s, const struct ag_crowd_agent_spec *a, int group)
+{
+    size_t i = s->n;
+    s->x[i] = a->pos.x;
+    s->y[i] = a->pos.y;
+    struct ag_xy d;
+    int k = a->exit >= 0 ? a->exit : -1;
+    if (!ag_crowd_nav_direction(s->nav, k, a->pos, &d))
+        d = (struct ag_xy){1, 0};
+    s->hx[i] = d.x;
+    s->hy[i] = d.y;
+    s->v[i] = 0;
+    s->v0[i] = a->v0_ms;
+    s->len[i] = a->length_m > 0 ? a->length_m : 0.3;
+    s->tpre[i] = a->premove_s > 0 ? a->premove_s : 0;
+    s->start[i] = NAN;
+    s->outt[i] = NAN;
+    s->walked[i] = 0;
+    s->route[i] = a->exit;
+    s->target[i] = k;
+    s->exit_out[i] = -1;
+    s->group[i] = group;
+    s->state[i] = AG_CROWD_WAITING;
+    s->play[s->nplay++] = (uint32_t)i;
+    s->n++;
+    return 0;
+}
+
+static int check_spec(struct ag_crowd_sim *s, const struct ag_crowd_agent_spec *a, size_t idx,
+                      struct ag_error *err)
+{
+    if (!isfinite(a->pos.x) || !isfinite(a->pos.y) || !ag_crowd_nav_walkable(s->nav, a->pos))
+        return ag_error_set(err, AG_EINVAL,
+                            "agent %zu: position (%.2f, %.2f) is not on the "
+                            "walkable area",
+                            idx + 1, a->pos.x, a->pos.y);
+    if (!(a->v0_ms > 0 && a->v0_ms <= 5))
+        return ag_error_set(err, AG_EINVAL, "agent %zu: desired speed %.2f m/s not in (0, 5]",
+                            idx + 1, a->v0_ms);
+    if (!(a->length_m <= 1.5) || !(a->premove_s < 1e7))
+        return ag_error_set(err, AG_EINVAL,
+                            "agent %zu: diameter above 1.5 m or premovement "
+                            "time not finite",
+                            idx + 1);
+    if (a->exit >= (int)s->nav->nexit || a->exit < AG_CROWD_EXIT_CHOICE)
+        return ag_error_set(err, AG_EINVAL, "agent %zu: no exit %d", idx + 1, a->exit + 1);
+    int rc = 0;
+    if (a->exit >= 0)
+        rc = ag_crowd_nav_prepare_exit(s->nav, (size_t)a->exit, err);
+    if (a->exit == AG_CROWD_EXIT_CHOICE) {
+        for (size_t k = 0; k < s->nav->nexit && !rc; k++)
+            rc = ag_crowd_nav_prepare_exit(s->nav, k, err);
+        s->any_choice = true;
+    }
+    return rc;
+}
+
+static int add_many(struct ag_crowd_sim *s, const struct ag_crowd_agent_spec *a, const int *groups,
+                    size_t n, struct ag_error *err)
+{
+    if (n > 0 && !a)
+        return ag_error_set(err, AG_EINVAL, "no agents given");
+    for (size_t i = 0; i < n; i++) {
+        int rc = check_spec(s, &a[i], s->n + i, err);
+        if (rc)
+            return rc;
+    }
+    int rc = reserve(s, s->n + n);
+    if (rc)
+        return ag_error_set(err, rc, "agents: %s", ag_strerror(rc));
+    for (size_t i = 0; i < n; i++)
+        add_one(s, &a[i], groups ? groups[i] : -1);
+    return 0;
+}
+
+int ag_crowd_sim_add(struct ag_crowd_sim *s, const struct ag_crowd_agent_spec *a, size_t n,
+                     struct ag_error *err)
+{
+    return add_many(s, a, NULL, n, err);
+}
+
+int ag__crowd_sim_add_grouped(struct ag_crowd_sim *s, const struct ag_crowd_agent_spec *a,
+                              const int *groups, size_t n, struct ag_error *err)
+{
+    return add_many(s, a, groups, n, err);
+}
+
+int ag_crowd_sim_add_line(struct ag_crowd_sim *s, struct ag_xy a, struct ag_xy b)
+{
+    if (!s || !isfinite(a.x) || !isfinite(a.y) || !isfinite(b.x) || !isfinite(b.y) ||
+        ag_xy_dist(a, b) <= 0)
+        return AG_EINVAL;
+    void *q = realloc(s->lines, (s->nlines + 1) * sizeof *s->lines);
+    if (!q)
+        return AG_ENOMEM;
+    s->lines = q;
+    s->lines[s->nlines] = (struct line){a, b, NULL, 0, 0};
+    return (int)s->nlines++;
+}
+
+const struct ag_crowd_crossing *ag_crowd_sim_crossings(const struct ag_crowd_sim *s, size_t line,
+                                                       size_t *n)
+{
+    if (!s || line >= s->nlines) {
+        *n = 0;
+        return NULL;
+    }
+    *n = s->lines[line].n;
+    return s->lines[line].c;
+}
+
+int ag_crowd_sim_density_enable(struct ag_crowd_sim *s, double cell_m, double t0_s, double t1_s)
+{
+    if (!s || !(cell_m >= 0.1 && cell_m <= 10) || !(t1_s > t0_s))
+        return AG_EINVAL;
+    ag_crowd_grid_free(&s->dens);
+    const struct ag_crowd_nav *nav = s->nav;
+    s->dens.x0 = nav->x0;
+    s->dens.y0 = nav->y0;
+    s->dens.cell_m = cell_m;
+    s->dens.nx = (size_t)ceil((double)nav->nx * nav->h / cell_m);
+    s->dens.ny = (size_t)ceil((double)nav->ny * nav->h / cell_m);
+    s->dens.v = calloc(s->dens.nx * s->dens.ny, sizeof *s->dens.v);
+    if (!s->dens.v)
+        return AG_ENOMEM;
+    s->dens_on = true;
+    s->dens_t0 = t0_s;
+    s->dens_t1 = t1_s;
+    s->dens_acc = 0;
+    return 0;
+}
+
+int ag_crowd_sim_density(const struct ag_crowd_sim *s, struct ag_crowd_grid *out)
+{
+    memset(out, 0, sizeof *out);
+    if (!s->dens_on || !(s->dens_acc > 0))
+        return AG_EEMPTY;
+    *out = s->dens;
+    size_t n = s->dens.nx * s->dens.ny;
+    out->v = malloc(n * sizeof *out->v);
+    if (!out->v)
+        return AG_ENOMEM;
+    double a = s->dens.cell_m * s->dens.cell_m * s->dens_acc;
+    for (size_t i = 0; i < n; i++)
+        out->v[i] = s->dens.v[i] / a;
+    return 0;
+}
+
+static void write_frame(struct ag_crowd_sim *s)
+{
+    uint64_t frame = s->steps / s->traj_every;
+    for (size_t k = 0; k < s->nplay; k++) {
+        uint32_t i = s->play[k];
+        fprintf(s->traj, "%u\t%llu\t%.4f\t%.4f\t0.0000\n", i + 1, (unsigned long long)frame,
+                s->x[i], s->y[i]);
+    }
+}
+
+int ag_crowd_sim_trajectories(struct ag_crowd_sim *s, FILE *f, double fps)
+{
+    if (!s || !f || !(fps > 0) || !(fps * s->p.dt_s <= 1.0))
+        return AG_EINVAL;
+    double every = round(1.0 / (fps * s->p.dt_s));
+    if (every < 1)
+        every = 1;
+    s->traj = f;
+    s->traj_every = (uint64_t)every;
+    s->traj_fps = 1.0 / (every * s->p.dt_s);
+    fprintf(f, "# agora crowd simulation: collision-free speed model "
+               "(Tordeux, Chraibi & Seyfried 2016)\n");
+    fprintf(f, "# framerate: %.2f fps\n", s->traj_fps);
+    fprintf(f, "# unit: x/m (coordinates in metres)\n");
+    fprintf(f, "# id frame x/m y/m z/m\n");
+    if (s->steps % s->traj_every == 0)
+        write_frame(s);
+    return ferror(f) ? AG_EIO : 0;
+}
+
+/* ---- the model ---- */
+
+static void build_cells(struct ag_crowd_sim *s)
+{
+    size_t nc = s->cnx * s->cny;
+    memset(s->cstart, 0, (nc + 1) * sizeof *s->cstart);
+    /* counting sort by cell, stable in agent index */
+    uint32_t *cell = (uint32_t *)s->mv; /* scratch: mv is rewritten later */
+    for (size_t k = 0; k < s->nplay; k++) {
+        uint32_t i = s->play[k];
+        double fx = floor((s->x[i] - s->cx0) / s->ch);
+        double fy = floor((s->y[i] - s->cy0) / s->ch);
+        fx = fmin(fmax(fx, 0), (double)s->cnx - 1);
+        fy = fmin(fmax(fy, 0), (double)s->cny - 1);
+        cell[k] = (uint32_t)((size_t)fy * s->cnx + (size_t)fx);
+        s->cstart[cell[k] + 1]++;
+    }
+    for (size_t c = 0; c < nc; c++)
+        s->cstart[c + 1] += s->cstart[c];
+    /* fill from the back so the counts need no copy: walk agents in
+     * reverse and decrement the end pointer of their cell */
+    for (size_t c = nc; c > 0; c--)
+        s->cstart[c] = s->cstart[c - 1];
+    s->cstart[0] = 0;
+    for (size_t k = 0; k < s->nplay; k++)
+        s->cidx[s->cstart[cell[k] + 1]++] = s->play[k];
+}
+
+static double orient(struct ag_xy a, struct ag_xy b, struct ag_xy c)
+{
+    return (b.x - a.x) * (c.y - a.y) - (b.y - a.y) * (c.x - a.x);
+}
+
+/* Fraction of p->q where it crosses a-b, or -1. */
+static double crossing(struct ag_xy p, struct ag_xy q, struct ag_xy a, struct ag_xy b)
+{
+    double d1 = orient(a, b, p), d2 = orient(a, b, q);
+    if (!((d1 > 0 && d2 <= 0) || (d1 < 0 && d2 >= 0)))
+        return -1;
+    double d3 = orient(p, q, a), d4 = orient(p, q, b);
+    if ((d3 > 0 && d4 > 0) || (d3 < 0 && d4 < 0))
+        return -1;
+    return d1 / (d1 - d2);
+}
+
+/* Closest point of exit k to p, the exit shrunk by half a body at each end
+ * so agents aim through the opening rather than at its jambs. */
+static struct ag_xy exit_aim(const struct ag__crowd_exit *x, struct ag_xy p, double half)
+{
+    double dx = x->b.x - x->a.x, dy = x->b.y - x->a.y, l = hypot(dx, dy);
+    double m = l > 2 * half ? half / l : 0.5;
+    double t = ((p.x - x->a.x) * dx + (p.y - x->a.y) * dy) / (l * l);
+    t = fmin(fmax(t, m), 1 - m);
+    return (struct ag_xy){x->a.x + t * dx, x->a.y + t * dy};
+}
+
+static bool desired(const struct ag_crowd_sim *s, uint32_t i, struct ag_xy *e0)
+{
+    const struct ag_crowd_nav *nav = s->nav;
+    struct ag_xy p = {s->x[i], s->y[i]};
+    int k = s->target[i];
+    /* near an exit: straight at it */
+    double best = EXIT_APPROACH_M;
+    int bk = -1;
+    if (k >= 0) {
+        double d = ag_xy_seg_dist(p, nav->exit[k].a, nav->exit[k].b);
+        if (d < best)
+            bk = k;
+    } else if (nav->nexit <= 64 || ag_crowd_nav_cost(nav, -1, p) < 2.0) {
+        for (size_t e = 0; e < nav->nexit; e++) {
+            double d = ag_xy_seg_dist(p, nav->exit[e].a, nav->exit[e].b);
+            if (d < best) {
+                best = d;
+                bk = (int)e;
+            }
+        }
+    }
+    if (bk >= 0) {
+        struct ag_xy q = exit_aim(&nav->exit[bk], p, 0.5 * s->len[i]);
+        double dx = q.x - p.x, dy = q.y - p.y, l = hypot(dx, dy);
+        if (l > 1e-9) {
+            *e0 = (struct ag_xy){dx / l, dy / l};
+            return true;
+        }
+        /* on the segment: keep walking the way it faces */
+        *e0 = (struct ag_xy){s->hx[i], s->hy[i]};
+        return true;
+    }
+    return ag_crowd_nav_direction(nav, k, p, e0);
+}
+
+struct nb {
+    double dx, dy, s, l; /* x_j - x_i, distance, l_ij */
+};
+
+static void move_agent(const struct ag_crowd_sim *s, uint32_t i, struct move *m)
+{
+    const struct ag_crowd_sim_params *P = &s->p;
+    struct ag_xy p = {s->x[i], s->y[i]};
+    m->x = p.x;
+    m->y = p.y;
+    m->hx = s->hx[i];
+    m->hy = s->hy[i];
+    m->v = 0;
+    m->exit = -1;
+    m->frac = 0;
+    if (s->t + 1e-9 < s->tpre[i])
+        return;
+    struct ag_xy e0;
+    if (!desired(s, i, &e0))
+        e0 = (struct ag_xy){s->hx[i], s->hy[i]};
+    double ex = e0.x, ey = e0.y;
+
+    /* neighbours: repulsion now, the set ahead once the direction is known */
+    struct nb nb[NB_LOCAL];
+    size_t nnb = 0;
+    bool overflow = false;
+    double cut = P->neighbour_cut_m, cut2 = cut * cut;
+    double fx = floor((p.x - s->cx0) / s->ch), fy = floor((p.y - s->cy0) / s->ch);
+    fx = fmin(fmax(fx, 1), (double)s->cnx - 2);
+    fy = fmin(fmax(fy, 1), (double)s->cny - 2);
+    size_t cx = (size_t)fx, cy = (size_t)fy;
+    for (size_t yy = cy - 1; yy <= cy + 1; yy++)
+        for (size_t xx = cx - 1; xx <= cx + 1; xx++) {
+            size_t c = yy * s->cnx + xx;
+            for (uint32_t q = s->cstart[c]; q < s->cstart[c + 1]; q++) {
+                uint32_t j = s->cidx[q];
+                if (j == i)
+                    continue;
+                double dx = s->x[j] - p.x, dy = s->y[j] - p.y;
+                double d2 = dx * dx + dy * dy;
+                if (d2 >= cut2 || d2 <= 0)
+                    continue;
+                double d = sqrt(d2), l = 0.5 * (s->len[i] + s->len[j]);
+                if (d < l + 8 * P->rep_d_m) {
+                    double r = P->rep_a * exp((l - d) / P->rep_d_m);
+                    ex -= r * dx / d;
+                    ey -= r * dy / d;
+                }
+                if (nnb < NB_LOCAL)
+                    nb[nnb++] = (struct nb){dx, dy, d, l};
+                else
+                    overflow = true;
+            }
+        }
+    struct ag_xy wn;
+    double half = 0.5 * s->len[i];
+    double wd = ag__crowd_nav_wall_normal(s->nav, p, half + 8 * P->wall_d_m, &wn);
+    if (wn.x != 0 || wn.y != 0) {
+        double r = P->wall_a * exp((half - wd) / P->wall_d_m);
+        ex += r * wn.x;
+        ey += r * wn.y;
+    }
+    double el = sqrt(ex * ex + ey * ey);
+    if (el > 1e-9) {
+        ex /= el;
+        ey /= el;
+    } else {
+        ex = e0.x;
+        ey = e0.y;
+    }
+
+    /* speed from the nearest neighbour whose body overlaps the path */
+    double v = s->v0[i];
+    for (size_t q = 0; q < nnb; q++) {
+        double ahead = nb[q].dx * ex + nb[q].dy * ey;
+        if (ahead <= 0 || fabs(nb[q].dx * ey - nb[q].dy * ex) >= nb[q].l)
+            continue;
+        double vq = (nb[q].s - nb[q].l) / P->time_gap_s;
+        if (vq < v)
+            v = vq;
+    }
+    if (overflow) {
+        /* crowded beyond the local buffer: scan the cells again */
+        for (size_t yy = cy - 1; yy <= cy + 1; yy++)
+            for (size_t xx = cx - 1; xx <= cx + 1; xx++) {
+                size_t c = yy * s->cnx + xx;
+                for (uint32_t q = s->cstart[c]; q < s->cstart[c + 1]; q++) {
+                    uint32_t j = s->cidx[q];
+                    if (j == i)
+                        continue;
+                    double dx = s->x[j] - p.x, dy = s->y[j] - p.y;
+                    double d2 = dx * dx + dy * dy;
+                    if (d2 >= cut2 || d2 <= 0)
+                        continue;
+                    double d = sqrt(d2), l = 0.5 * (s->len[i] + s->len[j]);
+                    double ahead = dx * ex + dy * ey;
+                    if (ahead <= 0 || fabs(dx * ey - dy * ex) >= l)
+                        continue;
+                    double vq = (d - l) / P->time_gap_s;
+                    if (vq < v)
+                        v = vq;
+                }
+            }
+    }
+    if (v < 0)
+        v = 0;
+    m->hx = ex;
+    m->hy = ey;
+    if (v <= 0)
+        return;
+
+    struct ag_xy q = {p.x + v * ex * P->dt_s, p.y + v * ey * P->dt_s};
+    /* out through an exit? */
+    for (size_t k = 0; k < s->nav->nexit; k++) {
+        const struct ag__crowd_exit *x = &s->nav->exit[k];
+        double f = crossing(p, q, x->a, x->b);
+        if (f >= 0) {
+            m->x = q.x;
+            m->y = q.y;
+            m->v = v;
+            m->exit = (int)k;
+            m->frac = f;
+            return;
+        }
+    }
+    struct ag_xy w;
+    if (ag__crowd_nav_step_blocked(s->nav, p, q, &w)) {
+        /* slide along the wall, or stay */
+        double along = (q.x - p.x) * w.x + (q.y - p.y) * w.y;
+        struct ag_xy q2 = {p.x + along * w.x, p.y + along * w.y};
+        if (fabs(along) < 1e-12 || ag__crowd_nav_step_blocked(s->nav, p, q2, NULL))
+            return;
+        q = q2;
+        v = fabs(along) / P->dt_s;
+    }
+    m->x = q.x;
+    m->y = q.y;
+    m->v = v;
+}
+
+/* ---- route choice ---- */
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static size_t count_below(const double *a, size_t n, double v)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (a[mid] < v)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/* Every agent under route choice takes the exit with the least estimated
+ * time: its walking distance over its desired speed, plus the people ahead
+ * of it at that exit (closer to it by the field, and heading for it) over
+ * the exit's capacity (exit_flow_ps_m x width). Decisions are taken one
+ * agent after the other in index order, each seeing the choices made
+ * before it; an agent changes only for a gain above 10 % and never within
+ * 2 m of its exit, so the crowd does not swing between exits. */
+static int choose_routes(struct ag_crowd_sim *s)
+{
+    size_t ne = s->nav->nexit;
+    double **q = calloc(ne, sizeof *q);
+    size_t *nq = calloc(ne, sizeof *nq);
+    int rc = AG_ENOMEM;
+    if (!q || !nq)
+        goto out;
+    for (size_t k = 0; k < ne; k++) {
+        q[k] = malloc((s->nplay + 1) * sizeof **q);
+        if (!q[k])
+            goto out;
+    }
+    for (size_t a = 0; a < s->nplay; a++) {
+        uint32_t i = s->play[a];
+        int k = s->target[i];
+        if (k >= 0)
+            q[k][nq[k]++] = ag_crowd_nav_cost(s->nav, k, (struct ag_xy){s->x[i], s->y[i]});
+    }
+    for (size_t k = 0; k < ne; k++)
+        qsort(q[k], nq[k], sizeof **q, cmp_double);
+    for (size_t a = 0; a < s->nplay; a++) {
+        uint32_t i = s->play[a];
+        if (s->route[i] != AG_CROWD_EXIT_CHOICE)
+            continue;
+        struct ag_xy p = {s->x[i], s->y[i]};
+        int cur = s->target[i];
+        double tcur = INFINITY, tbest = INFINITY, dcur = INFINITY;
+        int best = cur;
+        for (size_t k = 0; k < ne; k++) {
+            double d = ag_crowd_nav_cost(s->nav, (int)k, p);
+            if (isinf(d))
+                continue;
+            double w = s->nav->exit[k].width_m > 0
+                           ? s->nav->exit[k].width_m
+                           : ag_xy_dist(s->nav->exit[k].a, s->nav->exit[k].b);
+            double tk =
+                d / s->v0[i] + (double)count_below(q[k], nq[k], d) / (s->p.exit_flow_ps_m * w);
+            if ((int)k == cur) {
+                tcur = tk;
+                dcur = d;
+            }
+            if (tk < tbest) {
+                tbest = tk;
+                best = (int)k;
+            }
+        }
+        if (best == cur || (cur >= 0 && (dcur < 2.0 || tbest > 0.9 * tcur)))
+            continue;
+        /* move its own entry from the old queue to the new one */
+        if (cur >= 0) {
+            size_t at = count_below(q[cur], nq[cur], dcur);
+            if (at < nq[cur]) {
+                memmove(&q[cur][at], &q[cur][at + 1], (nq[cur] - at - 1) * sizeof **q);
+                nq[cur]--;
+            }
+        }
+        double d = ag_crowd_nav_cost(s->nav, best, p);
+        size_t at = count_below(q[best], nq[best], d);
+        memmove(&q[best][at + 1], &q[best][at], (nq[best] - at) * sizeof **q);
+        q[best][at] = d;
+        nq[best]++;
+        s->target[i] = best;
+    }
+    rc = 0;
+out:
+    if (q)
+        for (size_t k = 0; k < ne; k++)
+            free(q[k]);
+    free(q);
+    free(nq);
+    return rc;
+}
+
+/* ---- stepping ---- */
+
+static void record_crossings(struct ag_crowd_sim *s, uint32_t i, struct ag_xy p, struct ag_xy q)
+{
+    for (size_t l = 0; l < s->nlines; l++) {
+        struct line *L = &s->lines[l];
+        double f = crossing(p, q, L->a, L->b);
+        if (f < 0)
+            continue;
+        if (L->n == L->cap) {
+            void *n = ag_grow(L->c, &L->cap, L->n + 1, sizeof *L->c, 64);
+            if (!n)
+                continue; /* out of memory: the crossing is lost, the run
+                             goes on */
+            L->c = n;
+        }
+        L->c[L->n++] = (struct ag_crowd_crossing){s->t + f * s->p.dt_s, i + 1,
+                                                  orient(L->a, L->b, p) > 0 ? 1 : -1};
+    }
+}
+
+int ag_crowd_sim_step(struct ag_crowd_sim *s)
+{
+    if (!s)
+        return AG_EINVAL;
+    double dt = s->p.dt_s;
+    if (s->any_choice && s->t + 1e-9 >= s->next_choice) {
+        int rc = choose_routes(s);
+        if (rc)
+            return rc;
+        s->next_choice = s->t + s->p.choice_period_s;
+    }
+    build_cells(s);
+    long np = (long)s->nplay;
+#ifdef _OPENMP
+    int nt = s->p.threads > 0 ? s->p.threads : omp_get_max_threads();
+    /* a parallel region costs more than a few hundred agents' moves */
+#pragma omp parallel for schedule(static) num_threads(nt) if (np >= 256)
+#endif
+    for (long k = 0; k < np; k++)
+        move_agent(s, s->play[k], &s->mv[k]);
+
+    /* apply, in index order */
+    size_t keep = 0, first_new = s->ntimes;
+    for (size_t k = 0; k < s->nplay; k++) {
+        uint32_t i = s->play[k];
+        const struct move *m = &s->mv[k];
+        struct ag_xy p = {s->x[i], s->y[i]}, q = {m->x, m->y};
+        double d = sqrt((q.x - p.x) * (q.x - p.x) + (q.y - p.y) * (q.y - p.y));
+        if (s->t + 1e-9 >= s->tpre[i] && s->state[i] == AG_CROWD_WAITING)
+            s->state[i] = AG_CROWD_WALKING;
+        if (d > 0 && isnan(s->start[i]))
+            s->start[i] = s->t;
+        if (s->nlines)
+            record_crossings(s, i, p, q);
+        s->x[i] = q.x;
+        s->y[i] = q.y;
+        s->hx[i] = m->hx;
+        s->hy[i] = m->hy;
+        s->v[i] = m->v;
+        if (m->exit >= 0) {
+            s->walked[i] += d * m->frac;
+            s->x[i] = p.x + m->frac * (q.x - p.x);
+            s->y[i] = p.y + m->frac * (q.y - p.y);
+            s->state[i] = AG_CROWD_OUT;
+            s->outt[i] = s->t + m->frac * dt;
+            s->exit_out[i] = m->exit;
+            s->nout[m->exit]++;
+            s->times[s->ntimes++] = s->outt[i];
+            continue;
+        }
+        s->walked[i] += d;
+        s->play[keep++] = i;
+    }
+    s->nplay = keep;
+    /* keep the curve sorted: the new times in this step are within dt */
+    for (size_t a = first_new + 1; a < s->ntimes; a++)
+        for (size_t b = a; b > 0 && s->times[b] < s->times[b - 1]; b--) {
+            double t = s->times[b];
+            s->times[b] = s->times[b - 1];
+            s->times[b - 1] = t;
+        }
+    if (s->dens_on && s->t + 1e-9 >= s->dens_t0 && s->t + 1e-9 < s->dens_t1) {
+        for (size_t k = 0; k < s->nplay; k++) {
+            uint32_t i = s->play[k];
+            double fx = floor((s->x[i] - s->dens.x0) / s->dens.cell_m);
+            double fy = floor((s->y[i] - s->dens.y0) / s->dens.cell_m);
+            if (fx >= 0 && fy >= 0 && fx < (double)s->dens.nx && fy < (double)s->dens.ny)
+                s->dens.v[(size_t)fy * s->dens.nx + (size_t)fx] += dt;
+        }
+        s->dens_acc += dt;
+    }
+    s->steps++;
+    s->t = (double)s->steps * dt;
+    if (s->traj && s->steps % s->traj_every == 0)
+        write_frame(s);
+    return 0;
+}
+
+int ag_crowd_sim_run(struct ag_crowd_sim *s, double t_max_s)
+{
+    while (s->nplay > 0) {
+        if (s->t + 1e-9 >= t_max_s)
+            return AG_ELIMIT;
+        int rc = ag_crowd_sim_step(s);
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
+double ag_crowd_sim_time(const struct ag_crowd_sim *s)
+{
+    return s->t;
+}
+size_t ag_crowd_sim_agents(const struct ag_crowd_sim *s)
+{
+    return s->n;
+}
+size_t ag_crowd_sim_remaining(const struct ag_crowd_sim *s)
+{
+    return s->nplay;
+}
+
+size_t ag_crowd_sim_out(const struct ag_crowd_sim *s, int k)
+{
+    if (k < 0)
+        return s->ntimes;
+    return (size_t)k < s->nav->nexit ? s->nout[k] : 0;
+}
+
+int ag_crowd_sim_agent(const struct ag_crowd_sim *s, size_t i, struct ag_crowd_agent_info *o)
+{
+    if (!s || i >= s->n)
+        return AG_EINVAL;
+    o->id = (uint32_t)(i + 1);
+    o->state = (enum ag_crowd_agent_state)s->state[i];
+    o->pos = (struct ag_xy){s->x[i], s->y[i]};
+    o->heading = (struct ag_xy){s->hx[i], s->hy[i]};
+    o->speed_ms = s->v[i];
+    o->v0_ms = s->v0[i];
+    o->length_m = s->len[i];
+    o->premove_s = s->tpre[i];
+    o->start_s = s->start[i];
+    o->out_s = s->outt[i];
+    o->walked_m = s->walked[i];
+    o->exit_out = s->exit_out[i];
+    o->target = s->route[i] == AG_CROWD_EXIT_CHOICE ? s->target[i] : s->route[i];
+    o->group = s->group[i];
+    return 0;
+}
+
+const double *ag_crowd_sim_exit_times(const struct ag_crowd_sim *s, size_t *n)
+{
+    *n = s->ntimes;
+    return s->times;
+}
+
+int ag_crowd_sim_write_curve(const struct ag_crowd_sim *s, FILE *f)
+{
+    fprintf(f, "time_s,people_out,exit\n");
+    /* exit of each time: find agents in exit-time order */
+    size_t *order = malloc((s->ntimes + 1) * sizeof *order);
+    if (!order)
+        return AG_ENOMEM;
+    size_t m = 0;
+    for (size_t i = 0; i < s->n; i++)
+        if (s->state[i] == AG_CROWD_OUT)
+            order[m++] = i;
+    /* insertion sort by (time, index): stable, and m is the people out */
+    for (size_t a = 1; a < m; a++)
+        for (size_t b = a; b > 0 && s->outt[order[b]] < s->outt[order[b - 1]]; b--) {
+            size_t t = order[b];
+            order[b] = order[b - 1];
+            order[b - 1] = t;
+        }
+    for (size_t k = 0; k < m; k++)
+        fprintf(f, "%.3f,%zu,%d\n", s->outt[order[k]], k + 1, s->exit_out[order[k]] + 1);
+    free(order);
+    return ferror(f) ? AG_EIO : 0;
+}
+
+int ag_crowd_sim_write_crossings(const struct ag_crowd_sim *s, size_t line, FILE *f)
+{
+    if (line >= s->nlines)
+        return AG_EINVAL;
+    fprintf(f, "time_s,id,direction\n");
+    const struct line *L = &s->lines[line];
+    for (size_t k = 0; k < L->n; k++)
+        fprintf(f, "%.3f,%u,%d\n", L->c[k].t_s, L->c[k].id, L->c[k].sign);
+    return ferror(f) ? AG_EIO : 0;
+}
+
+int ag_crowd_grid_write(const struct ag_crowd_grid *g, FILE *f)
+{
+    fprintf(f, "x_m,y_m,density_pm2\n");
+    for (size_t iy = 0; iy < g->ny; iy++)
+        for (size_t ix = 0; ix < g->nx; ix++) {
+            double v = g->v[iy * g->nx + ix];
+            if (v > 0)
+                fprintf(f, "%.3f,%.3f,%.4f\n", g->x0 + ((double)ix + 0.5) * g->cell_m,
+                        g->y0 + ((double)iy + 0.5) * g->cell_m, v);
+        }
+    return ferror(f) ? AG_EIO : 0;
+}
