@@ -245,7 +245,8 @@ static int write_set(struct ag_buf *b, struct ag_store *s, const struct ag_incid
     struct ag_incidents_in_spaces in = {0};
     struct ag_incidents_profile pr = {0};
     bool have_profile = false;
-    int rc = ag_store_incidents_load(s, set->id, NULL, &rows, err);
+    const struct ag_incident_filter all = {.xy_only = true};
+    int rc = ag_store_incidents_load(s, set->id, &all, &rows, err);
     if (!rc)
         rc = ag_plane_new(&plane, set->plane, err);
     size_t n = rows.len;

@@ -1183,8 +1183,11 @@ int ag_store_incidents_load(struct ag_store *s, int64_t set_id,
         f = &none;
     struct ag_buf sql;
     ag_buf_init(&sql, 1 << 20);
-    ag_buf_puts(&sql, "SELECT line, lon, lat, x, y, t, has_time, category FROM incidents"
-                      " WHERE set_id = ?1");
+    if (f->xy_only)
+        ag_buf_puts(&sql, "SELECT x, y, t, has_time FROM incidents WHERE set_id = ?1");
+    else
+        ag_buf_puts(&sql, "SELECT x, y, t, has_time, line, lon, lat, category FROM incidents"
+                          " WHERE set_id = ?1");
     if (f->has_from)
         ag_buf_puts(&sql, " AND t >= ?2");
     if (f->has_to)
@@ -1212,14 +1215,18 @@ int ag_store_incidents_load(struct ag_store *s, int64_t set_id,
     int step;
     while ((step = sqlite3_step(st)) == SQLITE_ROW) {
         struct ag_incident r = {0};
-        r.line = sqlite3_column_int64(st, 0);
-        r.ll = (struct ag_ll){sqlite3_column_double(st, 1), sqlite3_column_double(st, 2)};
-        r.xy = (struct ag_xy){sqlite3_column_double(st, 3), sqlite3_column_double(st, 4)};
-        r.has_t = sqlite3_column_type(st, 5) != SQLITE_NULL;
-        r.t = r.has_t ? sqlite3_column_int64(st, 5) : 0;
-        r.has_time = sqlite3_column_int(st, 6) != 0;
-        r.category = col_text(st, 7);
-        if ((sqlite3_column_type(st, 7) != SQLITE_NULL && !r.category) || !ag_vec_push(out, &r)) {
+        r.xy = (struct ag_xy){sqlite3_column_double(st, 0), sqlite3_column_double(st, 1)};
+        r.has_t = sqlite3_column_type(st, 2) != SQLITE_NULL;
+        r.t = r.has_t ? sqlite3_column_int64(st, 2) : 0;
+        r.has_time = sqlite3_column_int(st, 3) != 0;
+        bool nomem = false;
+        if (!f->xy_only) {
+            r.line = sqlite3_column_int64(st, 4);
+            r.ll = (struct ag_ll){sqlite3_column_double(st, 5), sqlite3_column_double(st, 6)};
+            r.category = col_text(st, 7);
+            nomem = sqlite3_column_type(st, 7) != SQLITE_NULL && !r.category;
+        }
+        if (nomem || !ag_vec_push(out, &r)) {
             free(r.category);
             rc = ag_error_set(err, AG_ENOMEM, "out of memory");
             break;

@@ -372,7 +372,7 @@ int inc_select(const struct inc_sel_opts *o, bool need_time, size_t min_n, struc
 {
     memset(s, 0, sizeof *s);
     ag_vec_init(&s->rows, sizeof(struct ag_incident));
-    struct ag_incident_filter f = {0};
+    struct ag_incident_filter f = {.xy_only = true}; /* the analyses need no more */
     char *cats = NULL;
     const char **catv = NULL;
     int rc = 0;
@@ -399,6 +399,9 @@ int inc_select(const struct inc_sel_opts *o, bool need_time, size_t min_n, struc
         rc = ag_store_incident_set_get(s->store, o->set, &s->set, err);
     if (!rc)
         rc = ag_plane_new(&s->plane, s->set.plane, err);
+    if (!rc && s->set.records > 0 && ag_vec_reserve(&s->rows, (size_t)s->set.records))
+        rc = ag_error_set(err, AG_ENOMEM, "out of memory for %lld incidents",
+                          (long long)s->set.records);
     if (!rc)
         rc = ag_store_incidents_load(s->store, s->set.id, &f, &s->rows, err);
     s->n = s->rows.len;

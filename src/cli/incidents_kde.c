@@ -54,6 +54,18 @@ static int cmp_top(const void *a, const void *b)
     return x->cell < y->cell ? -1 : x->cell > y->cell;
 }
 
+/* Writes out what b holds once it passes a megabyte, so that a grid of
+ * millions of cells streams instead of growing one large buffer. */
+static int spill(struct ag_buf *b, struct ag_error *err)
+{
+    if (b->len < ((size_t)1 << 20))
+        return 0;
+    if (fwrite(b->data, 1, b->len, stdout) != b->len)
+        return ag_error_set(err, AG_EIO, "cannot write to standard output");
+    ag_buf_reset(b);
+    return 0;
+}
+
 int inc_cmd_kde(int argc, char **argv)
 {
     const char *cmd = argv[0];
@@ -178,8 +190,10 @@ int inc_cmd_kde(int argc, char **argv)
                       "\"max\":%.17g,\"mass\":%.17g,\"values\":[",
                       kname, kp.bandwidth_m, bw_source, edge ? "true" : "false", g.x0, g.y0,
                       g.cell_m, g.nx, g.ny, vmax, mass);
-        for (size_t c = 0; c < ncell; c++)
+        for (size_t c = 0; !rc && c < ncell; c++) {
             ag_buf_printf(&b, "%s%.17g", c ? "," : "", val[c]);
+            rc = spill(&b, &err);
+        }
         ag_buf_puts(&b, "]}\n");
     } else if (!rc && fmt == INC_CSV) {
         ag_buf_puts(&b, "ix,iy,x,y,lon,lat,per_km2\n");
@@ -191,6 +205,8 @@ int inc_cmd_kde(int argc, char **argv)
                 ag_plane_inv(s.plane, c, &ll);
                 ag_buf_printf(&b, "%zu,%zu,%.17g,%.17g,%.9f,%.9f,%.17g\n", ix, iy, c.x, c.y,
                               ll.lon, ll.lat, val[iy * g.nx + ix]);
+                if (!rc)
+                    rc = spill(&b, &err);
             }
     } else if (!rc && fmt == INC_GEOJSON) {
         ag_buf_puts(&b, "{\"type\":\"FeatureCollection\",\"features\":[");
