@@ -452,6 +452,19 @@ static int csv_record(struct csv *c, int64_t *start_line, const char **why)
     return *why ? CSV_BADREC : CSV_RECORD;
 }
 
+/* csv_record with its failures turned into messages. */
+static int csv_next(struct csv *c, int64_t *line, const char **why, const char *name,
+                    struct ag_error *err)
+{
+    int r = csv_record(c, line, why);
+    if (r == AG_EPARSE)
+        return ag_error_set(err, AG_EPARSE, "%s:%lld: a quoted field is never closed", name,
+                            (long long)*line);
+    if (r < 0)
+        return ag_error_set(err, r, "out of memory");
+    return r;
+}
+
 static const char *csv_field(const struct csv *c, size_t i)
 {
     return c->buf + c->off[i];
@@ -538,14 +551,9 @@ static int read_csv(const char *text, size_t len, const char *name, struct rec_c
     const char *why;
     /* The header: the first record that is not blank. */
     for (;;) {
-        int r = csv_record(&c, &line, &why);
-        if (r == AG_EPARSE) {
-            rc = ag_error_set(err, AG_EPARSE, "%s:%lld: a quoted field is never closed", name,
-                              (long long)line);
-            goto done;
-        }
+        int r = csv_next(&c, &line, &why, name, err);
         if (r < 0) {
-            rc = ag_error_set(err, r, "out of memory");
+            rc = r;
             goto done;
         }
         if (r == CSV_END) {
@@ -613,14 +621,9 @@ static int read_csv(const char *text, size_t len, const char *name, struct rec_c
     snprintf(cx->d->y_col, sizeof cx->d->y_col, "%s", cols[iy]);
 
     for (;;) {
-        int r = csv_record(&c, &line, &why);
-        if (r == AG_EPARSE) {
-            rc = ag_error_set(err, AG_EPARSE, "%s:%lld: a quoted field is never closed", name,
-                              (long long)line);
-            goto done;
-        }
+        int r = csv_next(&c, &line, &why, name, err);
         if (r < 0) {
-            rc = ag_error_set(err, r, "out of memory");
+            rc = r;
             goto done;
         }
         if (r == CSV_END)

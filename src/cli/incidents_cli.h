@@ -110,6 +110,10 @@ int inc_units_weights(const struct inc_units *u, const char *band, const char *c
 const char *inc_unit_label(const struct inc_units *u, size_t i, char *buf, size_t cap);
 void inc_unit_geojson(struct ag_buf *b, const struct inc_sel *s, const struct inc_units *u,
                       size_t i);
+/* CSV columns naming the unit: "ix,iy,x,y" or "space_id,name". */
+void inc_unit_csv_id(struct ag_buf *b, const struct inc_units *u, size_t i);
+/* A CSV field in double quotes, quotes doubled. */
+void inc_csv_text(struct ag_buf *b, const char *s);
 /* JSON members naming the unit: "unit":...,"space_id":... or "ix":..,"iy":.. */
 void inc_unit_json_id(struct ag_buf *b, const struct inc_units *u, size_t i);
 

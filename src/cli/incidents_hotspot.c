@@ -175,14 +175,6 @@ static struct rank *ranked(const double *key, size_t n)
     return r;
 }
 
-static void csv_text(struct ag_buf *b, const char *s)
-{
-    ag_buf_puts(b, "\"");
-    for (; *s; s++)
-        ag_buf_printf(b, "%s", *s == '"' ? "\"\"" : (char[]){*s, 0});
-    ag_buf_puts(b, "\"");
-}
-
 int inc_cmd_gistar(int argc, char **argv)
 {
     const char *cmd = argv[0];
@@ -258,14 +250,7 @@ int inc_cmd_gistar(int argc, char **argv)
                           : q[i] <= o.fdr_v && z[i] < 0 ? "cold"
                                                         : "";
         if (o.fmt == INC_CSV) {
-            if (u.grid) {
-                ag_buf_printf(&b, "%zu,%zu,%.17g,%.17g", i % u.g.nx, i / u.g.nx, u.centre[i].x,
-                              u.centre[i].y);
-            } else {
-                const struct ag_space *sp = &AG_VEC_AT(&u.spaces, struct ag_space, i);
-                ag_buf_printf(&b, "%lld,", (long long)sp->id);
-                csv_text(&b, sp->name ? sp->name : "");
-            }
+            inc_unit_csv_id(&b, &u, i);
             ag_buf_printf(&b, ",%.17g", u.count[i]);
             csv_num(&b, z[i]);
             csv_num(&b, pn[i]);
@@ -435,7 +420,7 @@ int inc_cmd_moran(int argc, char **argv)
     } else if (!rc && o.fmt == INC_CSV) {
         ag_buf_puts(&b, "units,weights,style,I,EI,var_norm,z_norm,p_norm,var_rand,z_rand,p_rand\n");
         ag_buf_printf(&b, "%zu,", n);
-        csv_text(&b, wdesc);
+        inc_csv_text(&b, wdesc);
         ag_buf_printf(&b, ",%s,%.17g,%.17g", style, g.I, g.EI);
         csv_num(&b, g.var_norm);
         csv_num(&b, g.z_norm);
@@ -449,14 +434,7 @@ int inc_cmd_moran(int argc, char **argv)
         const char *quad = quadrant(u.count[i], mean, lag[i], lag_mean);
         bool sig = q[i] <= o.fdr_v;
         if (o.fmt == INC_CSV) {
-            if (u.grid) {
-                ag_buf_printf(&b, "%zu,%zu,%.17g,%.17g", i % u.g.nx, i / u.g.nx, u.centre[i].x,
-                              u.centre[i].y);
-            } else {
-                const struct ag_space *sp = &AG_VEC_AT(&u.spaces, struct ag_space, i);
-                ag_buf_printf(&b, "%lld,", (long long)sp->id);
-                csv_text(&b, sp->name ? sp->name : "");
-            }
+            inc_unit_csv_id(&b, &u, i);
             ag_buf_printf(&b, ",%.17g", u.count[i]);
             csv_num(&b, li[i].I);
             csv_num(&b, li[i].EI);

@@ -193,10 +193,8 @@ int inc_cmd_spaces(int argc, char **argv)
             continue;
         }
         if (fmt == INC_CSV) {
-            ag_buf_printf(&b, "%lld,\"", (long long)sp->id);
-            for (const char *c = sp->name ? sp->name : ""; *c; c++)
-                ag_buf_printf(&b, "%s", *c == '"' ? "\"\"" : (char[]){*c, 0});
-            ag_buf_printf(&b, "\",%s,%.17g,%.17g,%.17g,%.17g", sp->kind, sp->area_m2, r->within,
+            inc_unit_csv_id(&b, &u, r->i);
+            ag_buf_printf(&b, ",%s,%.17g,%.17g,%.17g,%.17g", sp->kind, sp->area_m2, r->within,
                           r->around, r->per_ha);
             if (dated)
                 ag_buf_printf(&b, ",%.17g", r->per_year);

@@ -227,3 +227,23 @@ void inc_unit_json_id(struct ag_buf *b, const struct inc_units *u, size_t i)
     ag_buf_puts(b, ",\"kind\":");
     ag_buf_put_json_str(b, sp->kind);
 }
+
+void inc_csv_text(struct ag_buf *b, const char *s)
+{
+    ag_buf_puts(b, "\"");
+    for (; *s; s++)
+        ag_buf_printf(b, "%s", *s == '"' ? "\"\"" : (char[]){*s, 0});
+    ag_buf_puts(b, "\"");
+}
+
+void inc_unit_csv_id(struct ag_buf *b, const struct inc_units *u, size_t i)
+{
+    if (u->grid) {
+        ag_buf_printf(b, "%zu,%zu,%.17g,%.17g", i % u->g.nx, i / u->g.nx, u->centre[i].x,
+                      u->centre[i].y);
+        return;
+    }
+    const struct ag_space *sp = &AG_VEC_AT(&u->spaces, struct ag_space, i);
+    ag_buf_printf(b, "%lld,", (long long)sp->id);
+    inc_csv_text(b, sp->name ? sp->name : "");
+}
