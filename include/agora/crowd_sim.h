@@ -132,7 +132,8 @@ struct ag_crowd_sim_params {
     double time_gap_s;      /* T (default 1 s) */
     double rep_a;           /* neighbour repulsion strength a (default 5) */
     double rep_d_m;         /* neighbour repulsion range D (default 0.1 m) */
-    double wall_a;          /* wall repulsion strength (default 5) */
+    double wall_a;          /* wall repulsion strength (default 1, calibrated
+                               on the Juelich bottleneck, docs/validation.md) */
     double wall_d_m;        /* wall repulsion range (default 0.05 m) */
     double neighbour_cut_m; /* neighbours farther than this are ignored
                                (default 2 m: above l + v0 T) */

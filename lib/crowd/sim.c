@@ -67,6 +67,7 @@ struct ag_crowd_sim {
     double cx0, cy0, ch;
     size_t cnx, cny;
     uint32_t *cstart, *cidx;
+    double *sx, *sy, *sl; /* x, y, diameter in cell-list order (cache) */
     /* results */
     size_t *nout;
     double *times;
@@ -94,7 +95,7 @@ void ag_crowd_sim_defaults(struct ag_crowd_sim_params *p)
     p->time_gap_s = 1.0;
     p->rep_a = 5.0;
     p->rep_d_m = 0.1;
-    p->wall_a = 5.0;
+    p->wall_a = 1.0; /* calibrated on the Juelich bottleneck, docs/validation.md */
     p->wall_d_m = 0.05;
     p->neighbour_cut_m = 2.0;
     p->threads = 0;
@@ -138,6 +139,9 @@ void ag_crowd_sim_free(struct ag_crowd_sim *s)
     free(s->mv);
     free(s->cstart);
     free(s->cidx);
+    free(s->sx);
+    free(s->sy);
+    free(s->sl);
     free(s->nout);
     for (size_t l = 0; l < s->nlines; l++)
         free(s->lines[l].c);
@@ -232,6 +236,12 @@ static int reserve(struct ag_crowd_sim *s, size_t need)
     if (!(q = realloc(s->cidx, cap * sizeof *s->cidx)))
         return AG_ENOMEM;
     s->cidx = q;
+    double **c[] = {&s->sx, &s->sy, &s->sl};
+    for (size_t i = 0; i < 3; i++) {
+        if (!(q = realloc(*c[i], cap * sizeof **c[i])))
+            return AG_ENOMEM;
+        *c[i] = q;
+    }
     s->cap = cap;
     return 0;
 }
@@ -438,8 +448,13 @@ static void build_cells(struct ag_crowd_sim *s)
     for (size_t c = nc; c > 0; c--)
         s->cstart[c] = s->cstart[c - 1];
     s->cstart[0] = 0;
-    for (size_t k = 0; k < s->nplay; k++)
-        s->cidx[s->cstart[cell[k] + 1]++] = s->play[k];
+    for (size_t k = 0; k < s->nplay; k++) {
+        uint32_t at = s->cstart[cell[k] + 1]++, i = s->play[k];
+        s->cidx[at] = i;
+        s->sx[at] = s->x[i];
+        s->sy[at] = s->y[i];
+        s->sl[at] = s->len[i];
+    }
 }
 
 static double orient(struct ag_xy a, struct ag_xy b, struct ag_xy c)
@@ -509,6 +524,50 @@ struct nb {
     double dx, dy, s, l; /* x_j - x_i, distance, l_ij */
 };
 
+/* The speed the paper's rule allows in direction (ex, ey): the distance to
+ * the nearest neighbour ahead whose body overlaps the path strip, minus
+ * l_ij, over T; v0 when none. */
+static double strip_speed(const struct nb *nb, size_t nnb, double ex, double ey, double v0,
+                          double T)
+{
+    double v = v0;
+    for (size_t q = 0; q < nnb; q++) {
+        double ahead = nb[q].dx * ex + nb[q].dy * ey;
+        if (ahead <= 0 || fabs(nb[q].dx * ey - nb[q].dy * ex) >= nb[q].l)
+            continue;
+        double vq = (nb[q].s - nb[q].l) / T;
+        if (vq < v)
+            v = vq;
+    }
+    return v;
+}
+
+/* strip_speed over every neighbour, for the rare agent with more than
+ * NB_LOCAL of them within the cut-off. */
+static double rescan_speed(const struct ag_crowd_sim *s, uint32_t i, struct ag_xy p, size_t cx,
+                           size_t cy, double ex, double ey)
+{
+    double v = s->v0[i], cut2 = s->p.neighbour_cut_m * s->p.neighbour_cut_m;
+    for (size_t yy = cy - 1; yy <= cy + 1; yy++)
+        for (size_t xx = cx - 1; xx <= cx + 1; xx++) {
+            size_t c = yy * s->cnx + xx;
+            for (uint32_t q = s->cstart[c]; q < s->cstart[c + 1]; q++) {
+                double dx = s->sx[q] - p.x, dy = s->sy[q] - p.y;
+                double d2 = dx * dx + dy * dy;
+                if (d2 >= cut2 || d2 <= 0 || s->cidx[q] == i)
+                    continue;
+                double d = sqrt(d2), l = 0.5 * (s->len[i] + s->sl[q]);
+                double ahead = dx * ex + dy * ey;
+                if (ahead <= 0 || fabs(dx * ey - dy * ex) >= l)
+                    continue;
+                double vq = (d - l) / s->p.time_gap_s;
+                if (vq < v)
+                    v = vq;
+            }
+        }
+    return v;
+}
+
 static void move_agent(const struct ag_crowd_sim *s, uint32_t i, struct move *m)
 {
     const struct ag_crowd_sim_params *P = &s->p;
@@ -540,14 +599,11 @@ static void move_agent(const struct ag_crowd_sim *s, uint32_t i, struct move *m)
         for (size_t xx = cx - 1; xx <= cx + 1; xx++) {
             size_t c = yy * s->cnx + xx;
             for (uint32_t q = s->cstart[c]; q < s->cstart[c + 1]; q++) {
-                uint32_t j = s->cidx[q];
-                if (j == i)
-                    continue;
-                double dx = s->x[j] - p.x, dy = s->y[j] - p.y;
+                double dx = s->sx[q] - p.x, dy = s->sy[q] - p.y;
                 double d2 = dx * dx + dy * dy;
-                if (d2 >= cut2 || d2 <= 0)
+                if (d2 >= cut2 || d2 <= 0 || s->cidx[q] == i)
                     continue;
-                double d = sqrt(d2), l = 0.5 * (s->len[i] + s->len[j]);
+                double d = sqrt(d2), l = 0.5 * (s->len[i] + s->sl[q]);
                 if (d < l + 8 * P->rep_d_m) {
                     double r = P->rep_a * exp((l - d) / P->rep_d_m);
                     ex -= r * dx / d;
@@ -577,38 +633,8 @@ static void move_agent(const struct ag_crowd_sim *s, uint32_t i, struct move *m)
     }
 
     /* speed from the nearest neighbour whose body overlaps the path */
-    double v = s->v0[i];
-    for (size_t q = 0; q < nnb; q++) {
-        double ahead = nb[q].dx * ex + nb[q].dy * ey;
-        if (ahead <= 0 || fabs(nb[q].dx * ey - nb[q].dy * ex) >= nb[q].l)
-            continue;
-        double vq = (nb[q].s - nb[q].l) / P->time_gap_s;
-        if (vq < v)
-            v = vq;
-    }
-    if (overflow) {
-        /* crowded beyond the local buffer: scan the cells again */
-        for (size_t yy = cy - 1; yy <= cy + 1; yy++)
-            for (size_t xx = cx - 1; xx <= cx + 1; xx++) {
-                size_t c = yy * s->cnx + xx;
-                for (uint32_t q = s->cstart[c]; q < s->cstart[c + 1]; q++) {
-                    uint32_t j = s->cidx[q];
-                    if (j == i)
-                        continue;
-                    double dx = s->x[j] - p.x, dy = s->y[j] - p.y;
-                    double d2 = dx * dx + dy * dy;
-                    if (d2 >= cut2 || d2 <= 0)
-                        continue;
-                    double d = sqrt(d2), l = 0.5 * (s->len[i] + s->len[j]);
-                    double ahead = dx * ex + dy * ey;
-                    if (ahead <= 0 || fabs(dx * ey - dy * ex) >= l)
-                        continue;
-                    double vq = (d - l) / P->time_gap_s;
-                    if (vq < v)
-                        v = vq;
-                }
-            }
-    }
+    double v = overflow ? rescan_speed(s, i, p, cx, cy, ex, ey)
+                        : strip_speed(nb, nnb, ex, ey, s->v0[i], P->time_gap_s);
     if (v < 0)
         v = 0;
     m->hx = ex;
@@ -617,21 +643,33 @@ static void move_agent(const struct ag_crowd_sim *s, uint32_t i, struct move *m)
         return;
 
     struct ag_xy q = {p.x + v * ex * P->dt_s, p.y + v * ey * P->dt_s};
-    /* out through an exit? */
+    /* out through an exit? Only between its jambs: a centre that would
+     * cross within half a body of an end of the opening would put the body
+     * through the door frame, so such a step is treated as meeting a wall
+     * (the walls themselves stop only centres). */
+    struct ag_xy w;
+    bool jamb = false;
     for (size_t k = 0; k < s->nav->nexit; k++) {
         const struct ag__crowd_exit *x = &s->nav->exit[k];
         double f = crossing(p, q, x->a, x->b);
-        if (f >= 0) {
-            m->x = q.x;
-            m->y = q.y;
-            m->v = v;
-            m->exit = (int)k;
-            m->frac = f;
-            return;
+        if (f < 0)
+            continue;
+        double xl = hypot(x->b.x - x->a.x, x->b.y - x->a.y);
+        double cx = p.x + f * (q.x - p.x) - x->a.x, cy = p.y + f * (q.y - p.y) - x->a.y;
+        double u = (cx * (x->b.x - x->a.x) + cy * (x->b.y - x->a.y)) / xl;
+        if (xl > 2 * half && (u < half || u > xl - half)) {
+            jamb = true;
+            w = (struct ag_xy){(x->b.x - x->a.x) / xl, (x->b.y - x->a.y) / xl};
+            break;
         }
+        m->x = q.x;
+        m->y = q.y;
+        m->v = v;
+        m->exit = (int)k;
+        m->frac = f;
+        return;
     }
-    struct ag_xy w;
-    if (ag__crowd_nav_step_blocked(s->nav, p, q, &w)) {
+    if (jamb || ag__crowd_nav_step_blocked(s->nav, p, q, &w)) {
         /* slide along the wall, or stay */
         double along = (q.x - p.x) * w.x + (q.y - p.y) * w.y;
         struct ag_xy q2 = {p.x + along * w.x, p.y + along * w.y};
