@@ -66,6 +66,7 @@ bench: build
 	@./bench/import
 	@./bench/vehicle
 	@./bench/incidents/run
+	@./bench/crowd/run
 
 clean:
 	rm -rf build out
