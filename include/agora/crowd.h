@@ -12,6 +12,7 @@
 
 #include "agora/base.h"
 #include "agora/geo.h"
+#include "agora/model.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -295,6 +296,124 @@ int ag_crowd_egress_assess(const struct ag_crowd_geom *g, size_t people, const d
                            struct ag_error *err);
 /* Frees the arrays inside r and zeroes it; accepts NULL. */
 void ag_crowd_egress_free(struct ag_crowd_egress *r);
+
+/* ---- from a space / from a layout ----
+ * Building the geometry the tiers work on: the walkable area is the area
+ * minus everything inside it that people cannot stand on (buildings,
+ * stages, stalls, fences), computed with GEOS; exits are either drawn (an
+ * event layout) or found where the ways of the road network meet the
+ * outline. Rules and their reasons: docs/methodology.md, "Crowd safety:
+ * building the geometry". */
+
+/* A way that may open the boundary: a polyline in the plane, with its
+ * width. */
+struct ag_crowd_way {
+    const struct ag_xy *pts;
+    size_t n;
+    double width_m;   /* the opening it makes, > 0 */
+    bool stairs;      /* highway=steps */
+    const char *name; /* may be NULL; copied */
+};
+
+struct ag_crowd_build_params {
+    double merge_m;      /* openings closer than this along the boundary
+                            become one exit (default 1 m) */
+    double min_part_m2;  /* parts of the walkable area smaller than this are
+                            slivers between buildings and the outline, left
+                            out (default 2 m²) */
+    double fence_width_m; /* a fence line stands for a strip this wide
+                             (default 0.2 m) */
+    bool drop_parts_without_exit; /* leave out parts nobody can leave
+                                     (default true) */
+    double adjacent_m;   /* a way whose carriageway edge (centreline +
+                            width / 2) comes within this distance of the
+                            outline opens it along that stretch (default
+                            2 m: a kerb and a strip of pavement); 0: only
+                            crossings open it */
+};
+
+void ag_crowd_build_params_default(struct ag_crowd_build_params *p);
+
+/* What the build did, for the report. */
+struct ag_crowd_build_info {
+    double area_m2;          /* of the outline, before anything is removed */
+    double obstacles_m2;     /* removed by obstacles (within the outline) */
+    size_t obstacles_used;   /* obstacles and fences that overlap the outline */
+    size_t openings;         /* places where a way meets the outline */
+    size_t slivers_dropped;  /* parts below min_part_m2 */
+    size_t parts_dropped;    /* parts without an exit */
+    double dropped_m2;       /* their area */
+};
+
+/* Builds the walkable area and its exits in the plane.
+ * area: outer rings and holes of the outline, with drawn exits (kept first,
+ * in order, unchanged); obstacles: rings (outer boundaries of buildings,
+ * stages) that are removed from the area wherever they overlap it; fences:
+ * polylines removed as strips p->fence_width_m wide; ways: polylines of the
+ * street network. Every point where a way meets an outer ring of the
+ * walkable area gives an opening, centred there, of the way's width measured
+ * along the ring (no wider than half the ring), unless the way only runs
+ * along the boundary there (both of its pieces next to the point lie on
+ * it). A way that runs alongside the outline opens it too, over the
+ * stretch where its carriageway comes within p->adjacent_m of the ring
+ * and it runs within 30 degrees of the ring's direction (sampled every
+ * 0.25 m). Openings on one ring that overlap or are closer than merge_m become
+ * one exit: a-b is the chord between the ends of the merged stretch, the
+ * width the covered length along the ring, no more than |b - a|; stairs if
+ * any of them is; named after the first that has a name.
+ * Result: out receives outer rings and holes of area − obstacles, with
+ * slivers and (by default) parts without an exit left out, and the exits.
+ * No exit at all is AG_EEMPTY ("no way meets the outline: ..."), a result
+ * that is empty after the obstacles AG_EGEOM; out is zeroed first and left
+ * zeroed on failure. The result has not been through ag_crowd_geom_check.
+ * info may be NULL; p NULL means the defaults. */
+int ag_crowd_geom_build(const struct ag_crowd_geom *area, const struct ag_crowd_ring *obstacles,
+                        size_t nobstacles, const struct ag_crowd_way *fences, size_t nfences,
+                        const struct ag_crowd_way *ways, size_t nways,
+                        const struct ag_crowd_build_params *p, struct ag_crowd_geom *out,
+                        struct ag_crowd_build_info *info, struct ag_error *err);
+
+/* The geometry of a stored space in the plane of proj (the caller makes it,
+ * usually ag_proj_new at the space's centroid): its polygons, minus the
+ * buildings whose box meets the space's box, with exits where the road
+ * edges meet the outline (ag_crowd_geom_build). Edges that cannot be walked
+ * from a square are skipped: motorways and their links, tunnels and
+ * anything below ground (layer < 0); highway=steps gives a stair exit.
+ * Runs ag_crowd_geom_check on the result. AG_EEMPTY when no edge meets the
+ * outline, with a message that says so; out zeroed on failure. */
+int ag_crowd_geom_from_space(const struct ag_space *sp, const struct ag_building *buildings,
+                             size_t nbuildings, const struct ag_road_edge *edges, size_t nedges,
+                             const struct ag_proj *proj, const struct ag_crowd_build_params *p,
+                             struct ag_crowd_geom *out, struct ag_crowd_build_info *info,
+                             struct ag_error *err);
+
+/* Whether a road edge's highway class can be an exit from a square on
+ * foot (not a motorway or a motorway link). */
+bool ag_crowd_way_walkable(const struct ag_road_edge *e);
+
+/* An event layout: a GeoJSON FeatureCollection (RFC 7946, WGS 84 lon/lat)
+ * whose Features say what they are in the property "role":
+ *   "area"      Polygon or MultiPolygon: the perimeter (at least one)
+ *   "obstacle"  Polygon or MultiPolygon: a stage, a stall, a screen
+ *   "fence"     LineString or MultiLineString: a strip fence_width_m wide
+ *   "exit"      LineString: the opening from its first to its last point,
+ *               within AG_CROWD_EXIT_TOL_M of the area's outline; optional
+ *               "width_m" (> 0, no more than the drawn length + 0.5 m;
+ *               default the drawn length), "stairs" (true/false), "name"
+ * and optionally "name" on any feature. The text is untrusted: it is read
+ * strictly and every refusal names the source and the feature
+ * ("layout.geojson: features[3] (North gate): exit outside the area: 12.4 m
+ * from the area's outline"): not valid JSON (line and column), not a
+ * FeatureCollection, a feature without a role or with an unknown one, a
+ * geometry of the wrong type or with bad coordinates, no area, no exit.
+ * The layout is projected on a local plane centred on the area's box
+ * (*origin receives its centre, may be NULL), the walkable area built with
+ * ag_crowd_geom_build (no ways) and checked with ag_crowd_geom_check.
+ * AG_EPARSE, AG_EGEOM, AG_EINVAL, AG_ELIMIT (over 16 MiB of text or 100,000
+ * features), AG_ENOMEM; out zeroed on failure. */
+int ag_crowd_layout_read(const char *text, size_t len, const char *name,
+                         struct ag_crowd_geom *out, struct ag_ll *origin,
+                         struct ag_crowd_build_info *info, struct ag_error *err);
 
 #ifdef __cplusplus
 }

@@ -41,5 +41,6 @@ int cmd_spaces(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_vehicle(int argc, char **argv);
 int cmd_incidents(int argc, char **argv);
+int cmd_crowd(int argc, char **argv);
 
 #endif

@@ -16,6 +16,7 @@ static const char HELP[] =
     "  spaces add             add a custom perimeter from a GeoJSON polygon\n"
     "  vehicle SPACE.. | --all  hostile-vehicle approach speeds and barrier ratings\n"
     "  incidents COMMAND      incident records: import, hotspots, near repeats, profiles\n"
+    "  crowd COMMAND          crowd safety: capacity, egress time, pedestrian simulation\n"
     "  report --out DIR       write the HTML report of a city to DIR/index.html\n"
     "\n"
     "Options common to the commands:\n"
@@ -48,6 +49,8 @@ int main(int argc, char **argv)
         return cmd_vehicle(argc - 1, argv + 1);
     if (!strcmp(cmd, "incidents"))
         return cmd_incidents(argc - 1, argv + 1);
+    if (!strcmp(cmd, "crowd"))
+        return cmd_crowd(argc - 1, argv + 1);
     if (!strcmp(cmd, "report"))
         return cmd_report(argc - 1, argv + 1);
     return tool_usage("unknown command \"%s\" (see agora --help)", cmd);
