@@ -387,6 +387,16 @@ int ag_crowd_geom_from_space(const struct ag_space *sp, const struct ag_building
                              struct ag_crowd_geom *out, struct ag_crowd_build_info *info,
                              struct ag_error *err);
 
+/* ag_crowd_geom_from_space in the plane centred on the space's centroid:
+ * the one geometry of a stored space that `agora crowd` and the report both
+ * measure, so that their numbers agree. Same results and errors (AG_EEMPTY
+ * for a space no street meets; a failure of ag_proj_new as it reports it);
+ * out zeroed on failure. */
+int ag_crowd_geom_of_space(const struct ag_space *sp, const struct ag_building *buildings,
+                           size_t nbuildings, const struct ag_road_edge *edges, size_t nedges,
+                           const struct ag_crowd_build_params *p, struct ag_crowd_geom *out,
+                           struct ag_crowd_build_info *info, struct ag_error *err);
+
 /* Whether a road edge's highway class can be an exit from a square on
  * foot (not a motorway or a motorway link). */
 bool ag_crowd_way_walkable(const struct ag_road_edge *e);

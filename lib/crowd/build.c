@@ -916,3 +916,20 @@ done:
     ag_crowd_geom_free(&area);
     return rc;
 }
+
+int ag_crowd_geom_of_space(const struct ag_space *sp, const struct ag_building *buildings,
+                           size_t nbuildings, const struct ag_road_edge *edges, size_t nedges,
+                           const struct ag_crowd_build_params *p, struct ag_crowd_geom *out,
+                           struct ag_crowd_build_info *info, struct ag_error *err)
+{
+    if (!sp || !out)
+        return ag_error_set(err, AG_EINVAL, "ag_crowd_geom_of_space: NULL argument");
+    memset(out, 0, sizeof *out);
+    struct ag_proj *proj = NULL;
+    int rc = ag_proj_new(&proj, sp->centroid.lon, sp->centroid.lat, err);
+    if (!rc)
+        rc = ag_crowd_geom_from_space(sp, buildings, nbuildings, edges, nedges, proj, p, out, info,
+                                      err);
+    ag_proj_free(proj);
+    return rc;
+}

@@ -839,8 +839,9 @@ static int write_report(struct ag_buf *b, struct ag_store *s, const struct ag_ci
     if (!rc)
         rc = ag_buf_put_html(b, city->name);
     if (!rc)
-        rc = ag_buf_printf(b, "</title><style>%s%s</style></head><body><header><h1>Public spaces of ",
-                           CSS, ag__report_incidents_css);
+        rc = ag_buf_printf(
+            b, "</title><style>%s%s%s</style></head><body><header><h1>Public spaces of ", CSS,
+            ag__report_crowd_css, ag__report_incidents_css);
     if (!rc)
         rc = ag_buf_put_html(b, city->name);
     if (!rc)
@@ -887,6 +888,13 @@ static int write_report(struct ag_buf *b, struct ag_store *s, const struct ag_ci
         rc = ag_buf_puts(b, "</div>");
     if (!rc)
         rc = write_vehicle_details(b, map, rk, nrk);
+    if (!rc) {
+        rc = ag__report_crowd(b, spaces, map, err);
+        if (rc) {
+            free(rk);
+            return rc;
+        }
+    }
     if (!rc) {
         rc = ag__report_incidents(b, s, spaces, err);
         if (rc) {

@@ -82,6 +82,16 @@ void ag_report_map_free(struct ag_report_map *m)
     free(m);
 }
 
+const struct ag_vec *ag__report_map_buildings(const struct ag_report_map *m)
+{
+    return &m->buildings;
+}
+
+const struct ag_vec *ag__report_map_edges(const struct ag_report_map *m)
+{
+    return &m->edges;
+}
+
 /* The view: metres around the space centroid, y flipped for SVG. */
 struct view {
     const struct ag_proj *proj;

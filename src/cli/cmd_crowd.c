@@ -109,14 +109,11 @@ static int load_space(const char *db, const char *city, const char *ref, struct 
     struct ag_vec blds, edges;
     ag_vec_init(&blds, sizeof(struct ag_building));
     ag_vec_init(&edges, sizeof(struct ag_road_edge));
-    struct ag_proj *proj = NULL;
     rc = ag_store_space_get(store, c.id, ref, &sp, err);
     if (!rc)
         rc = ag_store_buildings(store, c.id, &blds, err);
     if (!rc)
         rc = ag_store_road_edges(store, c.id, &edges, err);
-    if (!rc)
-        rc = ag_proj_new(&proj, sp.centroid.lon, sp.centroid.lat, err);
     char who[200];
     char osm[48] = "";
     if (strcmp(sp.ref.type, "custom") != 0 && sp.ref.type[0])
@@ -124,8 +121,8 @@ static int load_space(const char *db, const char *city, const char *ref, struct 
     snprintf(who, sizeof who, "%s (space %lld%s%s)", sp.name ? sp.name : "unnamed space",
              (long long)sp.id, osm[0] ? ", " : "", osm);
     if (!rc) {
-        rc = ag_crowd_geom_from_space(&sp, blds.data, blds.len, edges.data, edges.len, proj, NULL,
-                                      &sc->g, &sc->info, err);
+        rc = ag_crowd_geom_of_space(&sp, blds.data, blds.len, edges.data, edges.len, NULL, &sc->g,
+                                    &sc->info, err);
         if (rc == AG_EEMPTY)
             ag_error_set(err, AG_EEMPTY,
                          "%s has no exit: none of the streets and paths of the imported network "
@@ -151,7 +148,6 @@ static int load_space(const char *db, const char *city, const char *ref, struct 
         free(nm);
         free(k);
     }
-    ag_proj_free(proj);
     for (size_t i = 0; i < blds.len; i++)
         ag_building_free(&AG_VEC_AT(&blds, struct ag_building, i));
     ag_vec_free(&blds);

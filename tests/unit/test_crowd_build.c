@@ -300,6 +300,55 @@ static void test_layout_errors_name_the_feature(void **state)
     assert_null(g.exits);
 }
 
+/* A stored space 40 m x 40 m in lon/lat around (7.42, 43.73), a 4 m
+ * footway across it from west to east: the geometry is measured in the
+ * plane centred on the space's centroid, so the exits sit 20 m either side
+ * of the origin; without the footway nothing opens the outline. */
+static void test_a_space_is_measured_around_its_centroid_and_no_street_means_no_exit(void **state)
+{
+    (void)state;
+    const double lon0 = 7.42, lat0 = 43.73,
+                 m_lat = 111132.954 - 559.822 * cos(2 * lat0 * M_PI / 180),
+                 m_lon = 111412.84 * cos(lat0 * M_PI / 180);
+    const double dx = 20 / m_lon, dy = 20 / m_lat;
+    struct ag_ll ring[5] = {{lon0 - dx, lat0 - dy},
+                            {lon0 + dx, lat0 - dy},
+                            {lon0 + dx, lat0 + dy},
+                            {lon0 - dx, lat0 + dy},
+                            {lon0 - dx, lat0 - dy}};
+    struct ag_space sp;
+    memset(&sp, 0, sizeof sp);
+    assert_int_equal(ag_mpoly_add_ring_polygon(&sp.geom, ring, 5), 0);
+    sp.centroid = (struct ag_ll){lon0, lat0};
+    struct ag_ll line[2] = {{lon0 - 2 * dx, lat0}, {lon0 + 2 * dx, lat0}};
+    struct ag_road_edge e;
+    memset(&e, 0, sizeof e);
+    e.highway = "footway";
+    e.width_m = 4;
+    e.geom = (struct ag_line){line, 2};
+
+    struct ag_crowd_geom g = {0};
+    struct ag_error err = {0};
+    assert_int_equal(ag_crowd_geom_of_space(&sp, NULL, 0, &e, 1, NULL, &g, NULL, &err), 0);
+    NEAR(ag_crowd_geom_area(&g), 1600, 2);
+    assert_int_equal(g.nexits, 2);
+    for (size_t i = 0; i < 2; i++) { /* west then east, within the 0.1 % of the formulas above */
+        const struct ag_crowd_exit *x = &g.exits[i];
+        NEAR(x->width_m, 4, 0.05);
+        NEAR(fabs(x->a.x + x->b.x) / 2, 20, 0.05);
+        NEAR((x->a.y + x->b.y) / 2, 0, 0.05);
+    }
+    NEAR(g.exits[0].a.x + g.exits[1].a.x, 0, 0.1); /* one each side */
+    ag_crowd_geom_free(&g);
+
+    assert_int_equal(ag_crowd_geom_of_space(&sp, NULL, 0, NULL, 0, NULL, &g, NULL, &err),
+                     AG_EEMPTY);
+    HAS(err.msg, "no exit");
+    assert_null(g.outer);
+    assert_null(g.exits);
+    ag_mpoly_free(&sp.geom);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -312,6 +361,7 @@ int main(void)
         cmocka_unit_test(test_layout_room_has_600_m2_and_its_two_exits),
         cmocka_unit_test(test_layout_stage_and_fence_are_cut_out),
         cmocka_unit_test(test_layout_errors_name_the_feature),
+        cmocka_unit_test(test_a_space_is_measured_around_its_centroid_and_no_street_means_no_exit),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
