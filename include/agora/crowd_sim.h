@@ -142,6 +142,18 @@ struct ag_crowd_sim_params {
                                (default 2 s) */
     double exit_flow_ps_m;  /* route choice: assumed exit capacity, persons
                                per metre width per second (default 1.3) */
+    bool periodic_x;        /* a corridor periodic along x (default false):
+                               the geometry is one outer ring without exits,
+                               its extent in x [x_lo, x_hi] is the period;
+                               its edges on x = x_lo and x = x_hi are open;
+                               an agent stepping past x_hi re-enters at x_lo
+                               (and back) with the same y and heading; the
+                               neighbour terms and the speed rule see across
+                               the seam; the desired direction is +x
+                               everywhere; agents never leave (step, or run
+                               to a time limit). The period must be at least
+                               3 neighbour_cut_m. Fundamental diagrams
+                               (RiMEA test 4, single file). */
 };
 
 void ag_crowd_sim_defaults(struct ag_crowd_sim_params *p);

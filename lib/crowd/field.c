@@ -133,9 +133,22 @@ static int add_edge(struct ag_crowd_nav *nav, size_t *cap, struct ag_xy e0, stru
     return 0;
 }
 
+/* Whether edge a-b lies on the seam of a corridor periodic along x (the
+ * line x = xlo or x = xhi): such an edge is no wall. */
+static bool on_seam(const struct ag_crowd_nav *nav, struct ag_xy a, struct ag_xy b)
+{
+    if (!nav->periodic)
+        return false;
+    double eps = 1e-9 * fmax(1.0, nav->pxhi - nav->pxlo);
+    return (fabs(a.x - nav->pxlo) < eps && fabs(b.x - nav->pxlo) < eps) ||
+           (fabs(a.x - nav->pxhi) < eps && fabs(b.x - nav->pxhi) < eps);
+}
+
 static int add_ring(struct ag_crowd_nav *nav, size_t *cap, const struct ag_crowd_ring *r)
 {
     for (size_t i = 0; i + 1 < r->n; i++) {
+        if (on_seam(nav, r->pts[i], r->pts[i + 1]))
+            continue;
         int rc = add_edge(nav, cap, r->pts[i], r->pts[i + 1]);
         if (rc)
             return rc;
@@ -664,6 +677,12 @@ static bool ring_ok(const struct ag_crowd_ring *r)
 int ag_crowd_nav_new(const struct ag_crowd_geom *g, const struct ag_crowd_nav_params *p,
                      struct ag_crowd_nav **out, struct ag_error *err)
 {
+    return ag__crowd_nav_new(g, p, false, out, err);
+}
+
+int ag__crowd_nav_new(const struct ag_crowd_geom *g, const struct ag_crowd_nav_params *p,
+                      bool periodic_x, struct ag_crowd_nav **out, struct ag_error *err)
+{
     *out = NULL;
     struct ag_crowd_nav_params def;
     if (!p) {
@@ -677,8 +696,12 @@ int ag_crowd_nav_new(const struct ag_crowd_geom *g, const struct ag_crowd_nav_pa
                             "clearance_m in [0, 5], wall_speed in (0, 1]");
     if (g->nouter == 0)
         return ag_error_set(err, AG_EINVAL, "walkable area has no outer ring");
-    if (g->nexits == 0)
+    if (g->nexits == 0 && !periodic_x)
         return ag_error_set(err, AG_EINVAL, "walkable area has no exit");
+    if (periodic_x && (g->nexits > 0 || g->nouter != 1))
+        return ag_error_set(err, AG_EINVAL,
+                            "a corridor periodic along x has one outer ring and "
+                            "no exits");
     for (size_t r = 0; r < g->nouter + g->nholes; r++) {
         const struct ag_crowd_ring *rg = r < g->nouter ? &g->outer[r] : &g->holes[r - g->nouter];
         if (!ring_ok(rg))
@@ -694,7 +717,7 @@ int ag_crowd_nav_new(const struct ag_crowd_geom *g, const struct ag_crowd_nav_pa
     nav->p = *p;
     nav->h = p->cell_m;
     nav->nexit = g->nexits;
-    nav->exit = calloc(g->nexits, sizeof *nav->exit);
+    nav->exit = calloc(g->nexits + 1, sizeof *nav->exit);
     nav->field = calloc(g->nexits + 1, sizeof *nav->field);
     int rc = AG_ENOMEM;
     if (!nav->exit || !nav->field)
@@ -717,6 +740,13 @@ int ag_crowd_nav_new(const struct ag_crowd_geom *g, const struct ag_crowd_nav_pa
             ylo = fmin(ylo, g->outer[r].pts[i].y);
             yhi = fmax(yhi, g->outer[r].pts[i].y);
         }
+    nav->periodic = periodic_x;
+    nav->pxlo = xlo;
+    nav->pxhi = xhi;
+    if (periodic_x && !(xhi - xlo >= 1.0)) {
+        rc = ag_error_set(err, AG_EINVAL, "periodic corridor shorter than 1 m");
+        goto fail_msg;
+    }
     nav->x0 = xlo - nav->h;
     nav->y0 = ylo - nav->h;
     double fnx = ceil((xhi - xlo) / nav->h) + 2, fny = ceil((yhi - ylo) / nav->h) + 2;
@@ -744,7 +774,7 @@ int ag_crowd_nav_new(const struct ag_crowd_geom *g, const struct ag_crowd_nav_pa
     if (rc || (rc = build_buckets(nav)))
         goto fail;
     wall_speeds(nav);
-    if ((rc = solve_field(nav, -1, err)))
+    if (!periodic_x && (rc = solve_field(nav, -1, err)))
         goto fail_msg;
     *out = nav;
     return 0;
@@ -796,6 +826,8 @@ static void corners(const struct ag_crowd_nav *nav, struct ag_xy p, size_t idx[4
 
 double ag_crowd_nav_cost(const struct ag_crowd_nav *nav, int k, struct ag_xy p)
 {
+    if (nav->periodic)
+        return k < 0 && ag_crowd_nav_walkable(nav, p) ? nav->pxhi - p.x : INFINITY;
     const struct ag__crowd_field *f = field_of(nav, k);
     if (!f || !ag_crowd_nav_walkable(nav, p))
         return INFINITY;
@@ -813,8 +845,15 @@ double ag_crowd_nav_cost(const struct ag_crowd_nav *nav, int k, struct ag_xy p)
 bool ag_crowd_nav_direction(const struct ag_crowd_nav *nav, int k, struct ag_xy p,
                             struct ag_xy *dir)
 {
-    const struct ag__crowd_field *f = field_of(nav, k);
     dir->x = dir->y = 0;
+    if (nav->periodic) {
+        /* the corridor's axis: nowhere to go but along it */
+        if (k >= 0 || !ag_crowd_nav_walkable(nav, p))
+            return false;
+        dir->x = 1;
+        return true;
+    }
+    const struct ag__crowd_field *f = field_of(nav, k);
     if (!f)
         return false;
     size_t idx[4];

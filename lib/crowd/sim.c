@@ -63,8 +63,12 @@ struct ag_crowd_sim {
     uint32_t *play;
     size_t nplay;
     struct move *mv;
-    /* cell list */
-    double cx0, cy0, ch;
+    /* periodic corridor along x: period [pxlo, pxlo + pL) */
+    bool per;
+    double pxlo, pL;
+    /* cell list (chx: cell width in x; the period in whole cells when
+     * periodic, else ch) */
+    double cx0, cy0, ch, chx;
     size_t cnx, cny;
     uint32_t *cstart, *cidx;
     double *sx, *sy, *sl; /* x, y, diameter in cell-list order (cache) */
@@ -171,16 +175,35 @@ int ag_crowd_sim_new(const struct ag_crowd_geom *g, const struct ag_crowd_sim_pa
     if (!s)
         return ag_error_set(err, AG_ENOMEM, "out of memory");
     s->p = *p;
-    int rc = ag_crowd_nav_new(g, &p->nav, &s->nav, err);
+    int rc = ag__crowd_nav_new(g, &p->nav, p->periodic_x, &s->nav, err);
     if (rc) {
         free(s);
         return rc;
     }
-    s->nout = calloc(s->nav->nexit, sizeof *s->nout);
-    s->ch = p->neighbour_cut_m;
+    s->nout = calloc(s->nav->nexit + 1, sizeof *s->nout);
+    s->ch = s->chx = p->neighbour_cut_m;
     s->cx0 = s->nav->x0 - 2 * s->ch;
     s->cy0 = s->nav->y0 - 2 * s->ch;
     s->cnx = (size_t)ceil((double)s->nav->nx * s->nav->h / s->ch) + 4;
+    if (p->periodic_x) {
+        s->per = true;
+        s->pxlo = s->nav->pxlo;
+        s->pL = s->nav->pxhi - s->nav->pxlo;
+        /* whole cells over the period, each at least the cut-off wide; at
+         * least three, so the 3 columns an agent scans are distinct */
+        double ncol = floor(s->pL / s->ch);
+        if (ncol < 3) {
+            double period = s->pL;
+            ag_crowd_sim_free(s);
+            return ag_error_set(err, AG_EINVAL,
+                                "periodic corridor: the period (%.2f m) must be at least "
+                                "3 neighbour_cut_m (%.2f m)",
+                                period, 3 * p->neighbour_cut_m);
+        }
+        s->cnx = (size_t)ncol;
+        s->chx = s->pL / ncol;
+        s->cx0 = s->pxlo;
+    }
     s->cny = (size_t)ceil((double)s->nav->ny * s->nav->h / s->ch) + 4;
     s->cstart = calloc(s->cnx * s->cny + 1, sizeof *s->cstart);
     if (!s->nout || !s->cstart) {
@@ -292,6 +315,11 @@ static int check_spec(struct ag_crowd_sim *s, const struct ag_crowd_agent_spec *
                             idx + 1);
     if (a->exit >= (int)s->nav->nexit || a->exit < AG_CROWD_EXIT_CHOICE)
         return ag_error_set(err, AG_EINVAL, "agent %zu: no exit %d", idx + 1, a->exit + 1);
+    if (s->per && a->exit != AG_CROWD_EXIT_NEAREST)
+        return ag_error_set(err, AG_EINVAL,
+                            "agent %zu: a periodic corridor has no exits to "
+                            "assign or choose",
+                            idx + 1);
     int rc = 0;
     if (a->exit >= 0)
         rc = ag_crowd_nav_prepare_exit(s->nav, (size_t)a->exit, err);
@@ -426,6 +454,45 @@ int ag_crowd_sim_trajectories(struct ag_crowd_sim *s, FILE *f, double fps)
 
 /* ---- the model ---- */
 
+/* Column of the cell list holding x (clamped to the grid). */
+static size_t cell_col(const struct ag_crowd_sim *s, double x)
+{
+    double fx = floor((x - s->cx0) / s->chx);
+    return (size_t)fmin(fmax(fx, 0), (double)s->cnx - 1);
+}
+
+/* The three columns an agent in column cx scans, left to right: wrapped
+ * round the period when periodic; otherwise cx is kept off the grid's
+ * edge (agents never are there: the grid has two cells of margin). */
+static void scan_cols(const struct ag_crowd_sim *s, size_t *cx, size_t col[3])
+{
+    if (s->per) {
+        col[0] = (*cx + s->cnx - 1) % s->cnx;
+        col[1] = *cx;
+        col[2] = (*cx + 1) % s->cnx;
+        return;
+    }
+    if (*cx < 1)
+        *cx = 1;
+    if (*cx > s->cnx - 2)
+        *cx = s->cnx - 2;
+    col[0] = *cx - 1;
+    col[1] = *cx;
+    col[2] = *cx + 1;
+}
+
+/* x_j - x_i, the nearest image across the seam when periodic. */
+static double sep_x(const struct ag_crowd_sim *s, double dx)
+{
+    if (s->per) {
+        if (dx > 0.5 * s->pL)
+            dx -= s->pL;
+        else if (dx < -0.5 * s->pL)
+            dx += s->pL;
+    }
+    return dx;
+}
+
 static void build_cells(struct ag_crowd_sim *s)
 {
     size_t nc = s->cnx * s->cny;
@@ -434,11 +501,9 @@ static void build_cells(struct ag_crowd_sim *s)
     uint32_t *cell = (uint32_t *)s->mv; /* scratch: mv is rewritten later */
     for (size_t k = 0; k < s->nplay; k++) {
         uint32_t i = s->play[k];
-        double fx = floor((s->x[i] - s->cx0) / s->ch);
         double fy = floor((s->y[i] - s->cy0) / s->ch);
-        fx = fmin(fmax(fx, 0), (double)s->cnx - 1);
         fy = fmin(fmax(fy, 0), (double)s->cny - 1);
-        cell[k] = (uint32_t)((size_t)fy * s->cnx + (size_t)fx);
+        cell[k] = (uint32_t)((size_t)fy * s->cnx + cell_col(s, s->x[i]));
         s->cstart[cell[k] + 1]++;
     }
     for (size_t c = 0; c < nc; c++)
@@ -544,15 +609,15 @@ static double strip_speed(const struct nb *nb, size_t nnb, double ex, double ey,
 
 /* strip_speed over every neighbour, for the rare agent with more than
  * NB_LOCAL of them within the cut-off. */
-static double rescan_speed(const struct ag_crowd_sim *s, uint32_t i, struct ag_xy p, size_t cx,
-                           size_t cy, double ex, double ey)
+static double rescan_speed(const struct ag_crowd_sim *s, uint32_t i, struct ag_xy p,
+                           const size_t col[3], size_t cy, double ex, double ey)
 {
     double v = s->v0[i], cut2 = s->p.neighbour_cut_m * s->p.neighbour_cut_m;
     for (size_t yy = cy - 1; yy <= cy + 1; yy++)
-        for (size_t xx = cx - 1; xx <= cx + 1; xx++) {
-            size_t c = yy * s->cnx + xx;
+        for (size_t cc = 0; cc < 3; cc++) {
+            size_t c = yy * s->cnx + col[cc];
             for (uint32_t q = s->cstart[c]; q < s->cstart[c + 1]; q++) {
-                double dx = s->sx[q] - p.x, dy = s->sy[q] - p.y;
+                double dx = sep_x(s, s->sx[q] - p.x), dy = s->sy[q] - p.y;
                 double d2 = dx * dx + dy * dy;
                 if (d2 >= cut2 || d2 <= 0 || s->cidx[q] == i)
                     continue;
@@ -591,15 +656,15 @@ static void move_agent(const struct ag_crowd_sim *s, uint32_t i, struct move *m)
     size_t nnb = 0;
     bool overflow = false;
     double cut = P->neighbour_cut_m, cut2 = cut * cut;
-    double fx = floor((p.x - s->cx0) / s->ch), fy = floor((p.y - s->cy0) / s->ch);
-    fx = fmin(fmax(fx, 1), (double)s->cnx - 2);
+    double fy = floor((p.y - s->cy0) / s->ch);
     fy = fmin(fmax(fy, 1), (double)s->cny - 2);
-    size_t cx = (size_t)fx, cy = (size_t)fy;
+    size_t cx = cell_col(s, p.x), cy = (size_t)fy, col[3];
+    scan_cols(s, &cx, col);
     for (size_t yy = cy - 1; yy <= cy + 1; yy++)
-        for (size_t xx = cx - 1; xx <= cx + 1; xx++) {
-            size_t c = yy * s->cnx + xx;
+        for (size_t cc = 0; cc < 3; cc++) {
+            size_t c = yy * s->cnx + col[cc];
             for (uint32_t q = s->cstart[c]; q < s->cstart[c + 1]; q++) {
-                double dx = s->sx[q] - p.x, dy = s->sy[q] - p.y;
+                double dx = sep_x(s, s->sx[q] - p.x), dy = s->sy[q] - p.y;
                 double d2 = dx * dx + dy * dy;
                 if (d2 >= cut2 || d2 <= 0 || s->cidx[q] == i)
                     continue;
@@ -633,7 +698,7 @@ static void move_agent(const struct ag_crowd_sim *s, uint32_t i, struct move *m)
     }
 
     /* speed from the nearest neighbour whose body overlaps the path */
-    double v = overflow ? rescan_speed(s, i, p, cx, cy, ex, ey)
+    double v = overflow ? rescan_speed(s, i, p, col, cy, ex, ey)
                         : strip_speed(nb, nnb, ex, ey, s->v0[i], P->time_gap_s);
     if (v < 0)
         v = 0;
@@ -840,6 +905,16 @@ int ag_crowd_sim_step(struct ag_crowd_sim *s)
             s->start[i] = s->t;
         if (s->nlines)
             record_crossings(s, i, p, q);
+        if (s->per && (q.x >= s->pxlo + s->pL || q.x < s->pxlo)) {
+            /* through the seam: the same step seen from the other end */
+            double shift = q.x < s->pxlo ? s->pL : -s->pL;
+            struct ag_xy p2 = {p.x + shift, p.y};
+            q.x += shift;
+            if (q.x >= s->pxlo + s->pL || q.x < s->pxlo) /* rounding at the seam */
+                q.x = s->pxlo;
+            if (s->nlines)
+                record_crossings(s, i, p2, q);
+        }
         s->x[i] = q.x;
         s->y[i] = q.y;
         s->hx[i] = m->hx;

@@ -40,7 +40,18 @@ struct ag_crowd_nav {
     struct ag__crowd_exit *exit;
     size_t nexit;
     struct ag__crowd_field *field;
+    /* corridor periodic along x (ag_crowd_sim_params.periodic_x): the
+     * ring's edges on x = pxlo and x = pxhi are no walls, there are no
+     * exits and no fields, the desired direction is +x everywhere */
+    bool periodic;
+    double pxlo, pxhi;
 };
+
+/* ag_crowd_nav_new, or with periodic_x the navigation of a corridor
+ * periodic along x: g has one outer ring and no exits; the ring's bounding
+ * box in x is the period. */
+int ag__crowd_nav_new(const struct ag_crowd_geom *g, const struct ag_crowd_nav_params *p,
+                      bool periodic_x, struct ag_crowd_nav **out, struct ag_error *err);
 
 /* Calls fn for every wall segment whose bucket meets the box; stops when fn
  * returns non-zero and returns that. */
