@@ -2,7 +2,7 @@
  * same geometry, measured the same way as bench/crowd/measured.py measures
  * the trajectories (docs/validation.md). Prints one "key value" per line.
  *
- *   crowd_validate [bottleneck|corridor|single|all] [key=value ...]
+ *   crowd_validate [bottleneck|corridor|door|all] [key=value ...]
  *
  * key=value overrides a model parameter for calibration runs: T, a, D, l,
  * aw, Dw, dt.
@@ -186,6 +186,52 @@ static void corridor(double b, size_t n, uint64_t seed, double *flow, double *de
     ag_crowd_sim_free(sim);
 }
 
+/* Door in a thin wall: a room x in [-5, 5], y in [0, 8], a door of width b
+ * centred in the wall y = 0 (the exit is the opening itself, the wall has no
+ * thickness), n people placed in x in [-4.5, 4.5], y in [1, 7.5]. Flow
+ * through the door line y = 0 between the 10 % and the 90 % crossing
+ * (the steady part), as (count - 1) / time. */
+static void door(double b, size_t n, uint64_t seed, double *flow, double *tlast)
+{
+    double h = b / 2;
+    struct ag_xy pts[] = {{-5, 0}, {-h, 0}, {h, 0}, {5, 0}, {5, 8}, {-5, 8}, {-5, 0}};
+    struct ag_crowd_ring ring = {pts, sizeof pts / sizeof pts[0]};
+    struct ag_crowd_exit ex = exit_of(-h, 0, h, 0);
+    struct ag_crowd_geom g = {&ring, 1, NULL, 0, &ex, 1};
+    struct ag_crowd_sim *sim;
+    struct ag_error err = {0};
+    if (ag_crowd_sim_new(&g, &P, &sim, &err)) {
+        fprintf(stderr, "door: %s\n", err.msg);
+        exit(1);
+    }
+    int line = ag_crowd_sim_add_line(sim, (struct ag_xy){-h - 0.5, 0}, (struct ag_xy){h + 0.5, 0});
+    struct ag_crowd_population pop = {0};
+    pop.n = n;
+    pop.lo = (struct ag_xy){-4.5, 1};
+    pop.hi = (struct ag_xy){4.5, 7.5};
+    pop.length_m = L;
+    pop.exit = AG_CROWD_EXIT_NEAREST;
+    pop.seed = seed;
+    if (ag_crowd_sim_populate(sim, &pop, &err)) {
+        fprintf(stderr, "door: %s\n", err.msg);
+        exit(1);
+    }
+    ag_crowd_sim_run(sim, 600);
+    size_t nc;
+    const struct ag_crowd_crossing *cr = ag_crowd_sim_crossings(sim, (size_t)line, &nc);
+    double *t = malloc((nc + 1) * sizeof *t);
+    size_t m = 0;
+    for (size_t k = 0; k < nc; k++)
+        if (cr[k].sign > 0)
+            t[m++] = cr[k].t_s;
+    qsort(t, m, sizeof *t, cmp_d);
+    size_t a = m / 10, z = m - 1 - m / 10;
+    *flow = m > 10 ? (double)(z - a) / (t[z] - t[a]) : NAN;
+    *tlast = m ? t[m - 1] : NAN;
+    free(t);
+    ag_crowd_sim_free(sim);
+}
+
 static void report(const char *key, const double *v, unsigned n)
 {
     double m = 0, s = 0;
@@ -247,6 +293,22 @@ int main(int argc, char **argv)
         report("corridor_180_flow_ps", f, nseeds);
         report("corridor_180_density_pm2", d, nseeds);
         report("corridor_180_speed_ms", v, nseeds);
+    }
+    if (!strcmp(what, "all") || !strcmp(what, "door")) {
+        static const double widths[] = {0.8, 1.0, 1.2, 2.0};
+        for (size_t w = 0; w < sizeof widths / sizeof widths[0]; w++) {
+            for (unsigned s = 0; s < nseeds; s++)
+                door(widths[w], 150, 400 + s, &f[s], &v[s]);
+            char key[64];
+            snprintf(key, sizeof key, "door_%03d_flow_ps", (int)lround(widths[w] * 100));
+            report(key, f, nseeds);
+            for (unsigned s = 0; s < nseeds; s++)
+                f[s] /= widths[w];
+            snprintf(key, sizeof key, "door_%03d_specific_flow_psm", (int)lround(widths[w] * 100));
+            report(key, f, nseeds);
+            snprintf(key, sizeof key, "door_%03d_last_s", (int)lround(widths[w] * 100));
+            report(key, v, nseeds);
+        }
     }
     return 0;
 }

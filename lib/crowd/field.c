@@ -525,9 +525,8 @@ static int fmm_solve(const struct ag_crowd_nav *nav, const uint32_t *src, const 
         }
     }
     f->phi = malloc(n * sizeof *f->phi);
-    f->dx = malloc(n * sizeof *f->dx);
-    f->dy = malloc(n * sizeof *f->dy);
-    if (!f->phi || !f->dx || !f->dy)
+    f->dir = malloc(2 * n * sizeof *f->dir);
+    if (!f->phi || !f->dir)
         goto out;
     for (size_t i = 0; i < n; i++)
         f->phi[i] = (float)phi[i];
@@ -535,7 +534,7 @@ static int fmm_solve(const struct ag_crowd_nav *nav, const uint32_t *src, const 
      * lower neighbour on each axis; an obstacle neighbour is never lower,
      * so the direction never points into a wall cell. */
     for (size_t i = 0; i < n; i++) {
-        f->dx[i] = f->dy[i] = 0;
+        f->dir[2 * i] = f->dir[2 * i + 1] = 0;
         if (!nav->walk[i] || isinf(phi[i]))
             continue;
         size_t ix = i % nx, iy = i / nx;
@@ -550,8 +549,8 @@ static int fmm_solve(const struct ag_crowd_nav *nav, const uint32_t *src, const 
             gy = d < u ? -(phi[i] - d) : (phi[i] - u);
         double g = hypot(gx, gy);
         if (g > 0) {
-            f->dx[i] = (float)(gx / g);
-            f->dy[i] = (float)(gy / g);
+            f->dir[2 * i] = (float)(gx / g);
+            f->dir[2 * i + 1] = (float)(gy / g);
         }
     }
     rc = 0;
@@ -657,8 +656,7 @@ void ag_crowd_nav_free(struct ag_crowd_nav *nav)
     if (nav->field)
         for (size_t k = 0; k <= nav->nexit; k++) {
             free(nav->field[k].phi);
-            free(nav->field[k].dx);
-            free(nav->field[k].dy);
+            free(nav->field[k].dir);
         }
     free(nav->field);
     free(nav);
@@ -842,6 +840,27 @@ double ag_crowd_nav_cost(const struct ag_crowd_nav *nav, int k, struct ag_xy p)
     return sw > 0 ? sv / sw : INFINITY;
 }
 
+void ag__crowd_nav_prefetch(const struct ag_crowd_nav *nav, int k, struct ag_xy p)
+{
+#if defined(__GNUC__)
+    if (nav->periodic || k >= (int)nav->nexit)
+        return;
+    const struct ag__crowd_field *f = &nav->field[k < 0 ? 0 : k + 1];
+    double fx = (p.x - nav->x0) / nav->h - 0.5, fy = (p.y - nav->y0) / nav->h - 0.5;
+    if (!f->dir || !(fx >= 0 && fy >= 0 && fx + 1 < (double)nav->nx && fy + 1 < (double)nav->ny))
+        return;
+    const float *d0 = f->dir + 2 * ((size_t)fy * nav->nx + (size_t)fx);
+    __builtin_prefetch(d0);
+    __builtin_prefetch(d0 + 3);
+    __builtin_prefetch(d0 + 2 * nav->nx);
+    __builtin_prefetch(d0 + 2 * nav->nx + 3);
+#else
+    (void)nav;
+    (void)k;
+    (void)p;
+#endif
+}
+
 bool ag_crowd_nav_direction(const struct ag_crowd_nav *nav, int k, struct ag_xy p,
                             struct ag_xy *dir)
 {
@@ -856,14 +875,30 @@ bool ag_crowd_nav_direction(const struct ag_crowd_nav *nav, int k, struct ag_xy 
     const struct ag__crowd_field *f = field_of(nav, k);
     if (!f)
         return false;
-    size_t idx[4];
-    double w[4], sx = 0, sy = 0;
-    corners(nav, p, idx, w);
-    for (int c = 0; c < 4; c++)
-        if (w[c] > 0) {
-            sx += w[c] * f->dx[idx[c]];
-            sy += w[c] * f->dy[idx[c]];
-        }
+    /* bilinear over the four cells around p; obstacle (and unreachable)
+     * cells hold the direction (0, 0), so they drop out without a look at
+     * the walkable mask, and the two rows of two cells are each one
+     * contiguous read of the interleaved directions */
+    double fx = (p.x - nav->x0) / nav->h - 0.5, fy = (p.y - nav->y0) / nav->h - 0.5;
+    double ix = floor(fx), iy = floor(fy);
+    double tx = fx - ix, ty = fy - iy;
+    double sx = 0, sy = 0;
+    if (ix >= 0 && iy >= 0 && ix + 1 < (double)nav->nx && iy + 1 < (double)nav->ny) {
+        const float *d0 = f->dir + 2 * ((size_t)iy * nav->nx + (size_t)ix);
+        const float *d1 = d0 + 2 * nav->nx;
+        double w0 = (1 - tx) * (1 - ty), w1 = tx * (1 - ty), w2 = (1 - tx) * ty, w3 = tx * ty;
+        sx = w0 * d0[0] + w1 * d0[2] + w2 * d1[0] + w3 * d1[2];
+        sy = w0 * d0[1] + w1 * d0[3] + w2 * d1[1] + w3 * d1[3];
+    } else {
+        size_t idx[4];
+        double w[4];
+        corners(nav, p, idx, w);
+        for (int c = 0; c < 4; c++)
+            if (w[c] > 0) {
+                sx += w[c] * f->dir[2 * idx[c]];
+                sy += w[c] * f->dir[2 * idx[c] + 1];
+            }
+    }
     double l = sqrt(sx * sx + sy * sy);
     if (!(l > 1e-12))
         return false;

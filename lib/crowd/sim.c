@@ -35,7 +35,17 @@
 
 /* An agent closer than this to an exit segment heads straight for it. */
 #define EXIT_APPROACH_M 1.0
+/* An agent through an exit walks on, straight away from the exit line at
+ * its desired speed, until it is this far beyond it, and is a neighbour to
+ * the agents behind it until then (docs/methodology.md 16.3, "Exits"). */
+#ifndef EXIT_BEYOND_M
+#define EXIT_BEYOND_M 2.0
+#endif
 #define NB_LOCAL 192
+/* cells of the neighbour list per cut-off (not periodic) */
+#ifndef CELL_DIV
+#define CELL_DIV 4
+#endif
 
 struct line {
     struct ag_xy a, b;
@@ -59,9 +69,11 @@ struct ag_crowd_sim {
     double *x, *y, *hx, *hy, *v, *v0, *len, *tpre, *start, *outt, *walked;
     int *route, *target, *exit_out, *group;
     uint8_t *state;
-    /* agents still on the area, ascending index */
+    /* agents still on the area, ascending index, and those already out
+     * but still walking away from their exit (state AG_CROWD_OUT, nghost
+     * of them among the nplay) */
     uint32_t *play;
-    size_t nplay;
+    size_t nplay, nghost;
     struct move *mv;
     /* periodic corridor along x: period [pxlo, pxlo + pL) */
     bool per;
@@ -69,9 +81,12 @@ struct ag_crowd_sim {
     /* cell list (chx: cell width in x; the period in whole cells when
      * periodic, else ch) */
     double cx0, cy0, ch, chx;
+    double inv_ch, inv_chx; /* 1 / ch, 1 / chx */
     size_t cnx, cny;
     uint32_t *cstart, *cidx;
     double *sx, *sy, *sl; /* x, y, diameter in cell-list order (cache) */
+    uint32_t *sk;         /* position in play of each cell-list entry */
+    double slmax;         /* largest diameter in the cell list */
     /* results */
     size_t *nout;
     double *times;
@@ -146,6 +161,7 @@ void ag_crowd_sim_free(struct ag_crowd_sim *s)
     free(s->sx);
     free(s->sy);
     free(s->sl);
+    free(s->sk);
     free(s->nout);
     for (size_t l = 0; l < s->nlines; l++)
         free(s->lines[l].c);
@@ -181,12 +197,17 @@ int ag_crowd_sim_new(const struct ag_crowd_geom *g, const struct ag_crowd_sim_pa
         return rc;
     }
     s->nout = calloc(s->nav->nexit + 1, sizeof *s->nout);
-    s->ch = s->chx = p->neighbour_cut_m;
-    s->cx0 = s->nav->x0 - 2 * s->ch;
-    s->cy0 = s->nav->y0 - 2 * s->ch;
-    s->cnx = (size_t)ceil((double)s->nav->nx * s->nav->h / s->ch) + 4;
+    /* cells of a quarter of the cut-off (an agent scans only the cells
+     * its disc of neighbours meets, not a 3 x 3 block of cut-off cells),
+     * with a margin of twice the cut-off around the grid */
+    s->ch = s->chx = p->neighbour_cut_m / CELL_DIV;
+    s->cx0 = s->nav->x0 - 2 * CELL_DIV * s->ch;
+    s->cy0 = s->nav->y0 - 2 * CELL_DIV * s->ch;
+    s->cnx = (size_t)ceil((double)s->nav->nx * s->nav->h / s->ch) + 4 * CELL_DIV;
     if (p->periodic_x) {
         s->per = true;
+        s->ch = s->chx = p->neighbour_cut_m;
+        s->cy0 = s->nav->y0 - 2 * s->ch;
         s->pxlo = s->nav->pxlo;
         s->pL = s->nav->pxhi - s->nav->pxlo;
         /* whole cells over the period, each at least the cut-off wide; at
@@ -204,7 +225,9 @@ int ag_crowd_sim_new(const struct ag_crowd_geom *g, const struct ag_crowd_sim_pa
         s->chx = s->pL / ncol;
         s->cx0 = s->pxlo;
     }
-    s->cny = (size_t)ceil((double)s->nav->ny * s->nav->h / s->ch) + 4;
+    s->cny = (size_t)ceil((double)s->nav->ny * s->nav->h / s->ch) + (s->per ? 4 : 4 * CELL_DIV);
+    s->inv_ch = 1 / s->ch;
+    s->inv_chx = 1 / s->chx;
     s->cstart = calloc(s->cnx * s->cny + 1, sizeof *s->cstart);
     if (!s->nout || !s->cstart) {
         ag_crowd_sim_free(s);
@@ -259,6 +282,9 @@ static int reserve(struct ag_crowd_sim *s, size_t need)
     if (!(q = realloc(s->cidx, cap * sizeof *s->cidx)))
         return AG_ENOMEM;
     s->cidx = q;
+    if (!(q = realloc(s->sk, cap * sizeof *s->sk)))
+        return AG_ENOMEM;
+    s->sk = q;
     double **c[] = {&s->sx, &s->sy, &s->sl};
     for (size_t i = 0; i < 3; i++) {
         if (!(q = realloc(*c[i], cap * sizeof **c[i])))
@@ -427,6 +453,8 @@ static void write_frame(struct ag_crowd_sim *s)
     uint64_t frame = s->steps / s->traj_every;
     for (size_t k = 0; k < s->nplay; k++) {
         uint32_t i = s->play[k];
+        if (s->state[i] == AG_CROWD_OUT)
+            continue;
         fprintf(s->traj, "%u\t%llu\t%.4f\t%.4f\t0.0000\n", i + 1, (unsigned long long)frame,
                 s->x[i], s->y[i]);
     }
@@ -454,11 +482,18 @@ int ag_crowd_sim_trajectories(struct ag_crowd_sim *s, FILE *f, double fps)
 
 /* ---- the model ---- */
 
+/* v clamped to [lo, hi], NaN to lo (fmin and fmax are calls to libm on
+ * plain x86-64, and these sit in the neighbour search). */
+static inline double clampd(double v, double lo, double hi)
+{
+    return !(v >= lo) ? lo : (v > hi ? hi : v);
+}
+
 /* Column of the cell list holding x (clamped to the grid). */
 static size_t cell_col(const struct ag_crowd_sim *s, double x)
 {
-    double fx = floor((x - s->cx0) / s->chx);
-    return (size_t)fmin(fmax(fx, 0), (double)s->cnx - 1);
+    double fx = floor((x - s->cx0) * s->inv_chx);
+    return (size_t)clampd(fx, 0, (double)s->cnx - 1);
 }
 
 /* The three columns an agent in column cx scans, left to right: wrapped
@@ -501,8 +536,8 @@ static void build_cells(struct ag_crowd_sim *s)
     uint32_t *cell = (uint32_t *)s->mv; /* scratch: mv is rewritten later */
     for (size_t k = 0; k < s->nplay; k++) {
         uint32_t i = s->play[k];
-        double fy = floor((s->y[i] - s->cy0) / s->ch);
-        fy = fmin(fmax(fy, 0), (double)s->cny - 1);
+        double fy = floor((s->y[i] - s->cy0) * s->inv_ch);
+        fy = clampd(fy, 0, (double)s->cny - 1);
         cell[k] = (uint32_t)((size_t)fy * s->cnx + cell_col(s, s->x[i]));
         s->cstart[cell[k] + 1]++;
     }
@@ -513,13 +548,18 @@ static void build_cells(struct ag_crowd_sim *s)
     for (size_t c = nc; c > 0; c--)
         s->cstart[c] = s->cstart[c - 1];
     s->cstart[0] = 0;
+    double lmax = 0;
     for (size_t k = 0; k < s->nplay; k++) {
         uint32_t at = s->cstart[cell[k] + 1]++, i = s->play[k];
         s->cidx[at] = i;
+        s->sk[at] = (uint32_t)k;
         s->sx[at] = s->x[i];
         s->sy[at] = s->y[i];
         s->sl[at] = s->len[i];
+        if (s->len[i] > lmax)
+            lmax = s->len[i];
     }
+    s->slmax = lmax;
 }
 
 static double orient(struct ag_xy a, struct ag_xy b, struct ag_xy c)
@@ -564,6 +604,16 @@ static bool desired(const struct ag_crowd_sim *s, uint32_t i, struct ag_xy *e0)
             bk = k;
     } else if (nav->nexit <= 64 || ag_crowd_nav_cost(nav, -1, p) < 2.0) {
         for (size_t e = 0; e < nav->nexit; e++) {
+            /* the distance to the segment's bounding box is a lower bound:
+             * most agents are far from every exit */
+            const struct ag__crowd_exit *x = &nav->exit[e];
+            bool ox = x->a.x < x->b.x, oy = x->a.y < x->b.y;
+            double xlo = ox ? x->a.x : x->b.x, xhi = ox ? x->b.x : x->a.x;
+            double ylo = oy ? x->a.y : x->b.y, yhi = oy ? x->b.y : x->a.y;
+            double bx = p.x < xlo ? xlo - p.x : (p.x > xhi ? p.x - xhi : 0);
+            double by = p.y < ylo ? ylo - p.y : (p.y > yhi ? p.y - yhi : 0);
+            if (bx >= best || by >= best)
+                continue;
             double d = ag_xy_seg_dist(p, nav->exit[e].a, nav->exit[e].b);
             if (d < best) {
                 best = d;
@@ -589,6 +639,67 @@ struct nb {
     double dx, dy, s, l; /* x_j - x_i, distance, l_ij */
 };
 
+#define MAX_RANGES (2 * CELL_DIV + 4)
+
+/* The runs of the cell list (entries [r[k][0], r[k][1])) that hold every
+ * agent within r_m of p, in cell-list order; returns how many. Periodic:
+ * the 3 x 3 cells of the cut-off around p (wrapped in x). Otherwise, per
+ * row of cells that the disc of radius r_m meets, the contiguous columns
+ * its chord spans (rows are contiguous in the cell list); the edge rows
+ * and columns, which hold everybody clamped onto them, count as
+ * unbounded. */
+static size_t scan_ranges(const struct ag_crowd_sim *s, struct ag_xy p, double r_m,
+                          uint32_t r[MAX_RANGES][2])
+{
+    size_t n = 0;
+    if (s->per) {
+        double fy = floor((p.y - s->cy0) * s->inv_ch);
+        fy = fmin(fmax(fy, 1), (double)s->cny - 2);
+        size_t cx = cell_col(s, p.x), cy = (size_t)fy, col[3];
+        scan_cols(s, &cx, col);
+        for (size_t yy = cy - 1; yy <= cy + 1; yy++)
+            for (size_t cc = 0; cc < 3; cc++) {
+                size_t c = yy * s->cnx + col[cc];
+                r[n][0] = s->cstart[c];
+                r[n][1] = s->cstart[c + 1];
+                n++;
+            }
+        return n;
+    }
+    double ylo = floor((p.y - r_m - s->cy0) * s->inv_ch);
+    double yhi = floor((p.y + r_m - s->cy0) * s->inv_ch);
+    ylo = clampd(ylo, 0, (double)s->cny - 1);
+    yhi = clampd(yhi, 0, (double)s->cny - 1);
+    for (size_t yy = (size_t)ylo; yy <= (size_t)yhi && n < MAX_RANGES; yy++) {
+        double dy = 0;
+        if (yy > 0 && yy + 1 < s->cny) {
+            double b = s->cy0 + (double)yy * s->ch, t = b + s->ch;
+            dy = p.y < b ? b - p.y : (p.y > t ? p.y - t : 0);
+            dy = dy > 1e-9 ? dy - 1e-9 : 0; /* slack for the rounding of b, t */
+        }
+        double w = r_m * r_m - dy * dy;
+        w = (w > 0 ? sqrt(w) : 0) + 1e-9;
+        size_t c0 = cell_col(s, p.x - w), c1 = cell_col(s, p.x + w);
+        r[n][0] = s->cstart[yy * s->cnx + c0];
+        r[n][1] = s->cstart[yy * s->cnx + c1 + 1];
+        n++;
+    }
+    return n;
+}
+
+/* Radius beyond which no neighbour of agent i acts on it: neither the
+ * repulsion (cut at l_ij + 8 D) nor the speed rule (a neighbour at
+ * s - l_ij >= v0 T allows v0 or more) reaches past it, whatever the
+ * neighbour's diameter; never more than the cut-off. */
+static double reach(const struct ag_crowd_sim *s, uint32_t i)
+{
+    const struct ag_crowd_sim_params *P = &s->p;
+    double lmax = 0.5 * (s->len[i] + s->slmax);
+    double a = 8 * P->rep_d_m, b = s->v0[i] * P->time_gap_s;
+    double r = lmax + (a > b ? a : b) + 1e-6;
+    return r < P->neighbour_cut_m ? r : P->neighbour_cut_m;
+}
+
 /* The speed the paper's rule allows in direction (ex, ey): the distance to
  * the nearest neighbour ahead whose body overlaps the path strip, minus
  * l_ij, over T; v0 when none. */
@@ -609,34 +720,57 @@ static double strip_speed(const struct nb *nb, size_t nnb, double ex, double ey,
 
 /* strip_speed over every neighbour, for the rare agent with more than
  * NB_LOCAL of them within the cut-off. */
-static double rescan_speed(const struct ag_crowd_sim *s, uint32_t i, struct ag_xy p,
-                           const size_t col[3], size_t cy, double ex, double ey)
+static double rescan_speed(const struct ag_crowd_sim *s, uint32_t i, uint32_t self, struct ag_xy p,
+                           double ex, double ey)
 {
-    double v = s->v0[i], cut2 = s->p.neighbour_cut_m * s->p.neighbour_cut_m;
-    for (size_t yy = cy - 1; yy <= cy + 1; yy++)
-        for (size_t cc = 0; cc < 3; cc++) {
-            size_t c = yy * s->cnx + col[cc];
-            for (uint32_t q = s->cstart[c]; q < s->cstart[c + 1]; q++) {
-                double dx = sep_x(s, s->sx[q] - p.x), dy = s->sy[q] - p.y;
-                double d2 = dx * dx + dy * dy;
-                if (d2 >= cut2 || d2 <= 0 || s->cidx[q] == i)
-                    continue;
-                double d = sqrt(d2), l = 0.5 * (s->len[i] + s->sl[q]);
-                double ahead = dx * ex + dy * ey;
-                if (ahead <= 0 || fabs(dx * ey - dy * ex) >= l)
-                    continue;
-                double vq = (d - l) / s->p.time_gap_s;
-                if (vq < v)
-                    v = vq;
-            }
+    double v = s->v0[i], rr = reach(s, i), r2 = rr * rr;
+    uint32_t rg[MAX_RANGES][2];
+    size_t nr = scan_ranges(s, p, rr, rg);
+    for (size_t k = 0; k < nr; k++)
+        for (uint32_t q = rg[k][0]; q < rg[k][1]; q++) {
+            double dx = sep_x(s, s->sx[q] - p.x), dy = s->sy[q] - p.y;
+            double d2 = dx * dx + dy * dy;
+            if (d2 >= r2 || d2 <= 0 || q == self)
+                continue;
+            double d = sqrt(d2), l = 0.5 * (s->len[i] + s->sl[q]);
+            double ahead = dx * ex + dy * ey;
+            if (ahead <= 0 || fabs(dx * ey - dy * ex) >= l)
+                continue;
+            double vq = (d - l) / s->p.time_gap_s;
+            if (vq < v)
+                v = vq;
         }
     return v;
 }
 
-static void move_agent(const struct ag_crowd_sim *s, uint32_t i, struct move *m)
+/* Agents are moved in cell-list order, but their own arrays are in index
+ * order: ask for what the move of the agent in cell-list slot a will read
+ * a few agents ahead (a cache hint only; no effect on any result). */
+#define PREFETCH_AHEAD 6
+static void prefetch_agent(const struct ag_crowd_sim *s, uint32_t a)
+{
+#if defined(__GNUC__)
+    uint32_t i = s->cidx[a];
+    __builtin_prefetch(&s->hx[i]);
+    __builtin_prefetch(&s->hy[i]);
+    __builtin_prefetch(&s->v0[i]);
+    __builtin_prefetch(&s->len[i]);
+    __builtin_prefetch(&s->tpre[i]);
+    __builtin_prefetch(&s->target[i]);
+    __builtin_prefetch(&s->state[i]);
+    __builtin_prefetch(&s->mv[s->sk[a]], 1);
+    ag__crowd_nav_prefetch(s->nav, s->target[i], (struct ag_xy){s->sx[a], s->sy[a]});
+#else
+    (void)s;
+    (void)a;
+#endif
+}
+
+static void move_agent(const struct ag_crowd_sim *s, uint32_t self, struct move *m)
 {
     const struct ag_crowd_sim_params *P = &s->p;
-    struct ag_xy p = {s->x[i], s->y[i]};
+    uint32_t i = s->cidx[self];
+    struct ag_xy p = {s->sx[self], s->sy[self]};
     m->x = p.x;
     m->y = p.y;
     m->hx = s->hx[i];
@@ -644,6 +778,14 @@ static void move_agent(const struct ag_crowd_sim *s, uint32_t i, struct move *m)
     m->v = 0;
     m->exit = -1;
     m->frac = 0;
+    if (s->state[i] == AG_CROWD_OUT) {
+        /* out: straight on, away from the exit line (heading set when it
+         * crossed), walls and neighbours ignored */
+        m->v = s->v0[i];
+        m->x = p.x + m->v * m->hx * P->dt_s;
+        m->y = p.y + m->v * m->hy * P->dt_s;
+        return;
+    }
     if (s->t + 1e-9 < s->tpre[i])
         return;
     struct ag_xy e0;
@@ -655,30 +797,33 @@ static void move_agent(const struct ag_crowd_sim *s, uint32_t i, struct move *m)
     struct nb nb[NB_LOCAL];
     size_t nnb = 0;
     bool overflow = false;
-    double cut = P->neighbour_cut_m, cut2 = cut * cut;
-    double fy = floor((p.y - s->cy0) / s->ch);
-    fy = fmin(fmax(fy, 1), (double)s->cny - 2);
-    size_t cx = cell_col(s, p.x), cy = (size_t)fy, col[3];
-    scan_cols(s, &cx, col);
-    for (size_t yy = cy - 1; yy <= cy + 1; yy++)
-        for (size_t cc = 0; cc < 3; cc++) {
-            size_t c = yy * s->cnx + col[cc];
-            for (uint32_t q = s->cstart[c]; q < s->cstart[c + 1]; q++) {
-                double dx = sep_x(s, s->sx[q] - p.x), dy = s->sy[q] - p.y;
-                double d2 = dx * dx + dy * dy;
-                if (d2 >= cut2 || d2 <= 0 || s->cidx[q] == i)
-                    continue;
-                double d = sqrt(d2), l = 0.5 * (s->len[i] + s->sl[q]);
-                if (d < l + 8 * P->rep_d_m) {
-                    double r = P->rep_a * exp((l - d) / P->rep_d_m);
-                    ex -= r * dx / d;
-                    ey -= r * dy / d;
-                }
-                if (nnb < NB_LOCAL)
-                    nb[nnb++] = (struct nb){dx, dy, d, l};
-                else
-                    overflow = true;
+    /* only neighbours within reach(): the others act on nothing; only
+     * those that could slow it below v0 are kept for the speed rule */
+    double rr = reach(s, i), r2 = rr * rr, li = s->len[i], rep8 = 8 * P->rep_d_m;
+    double inv_d = 1 / P->rep_d_m;
+    double vT = s->v0[i] * P->time_gap_s;
+    uint32_t rg[MAX_RANGES][2];
+    size_t nr = scan_ranges(s, p, rr, rg);
+    for (size_t k = 0; k < nr; k++)
+        for (uint32_t q = rg[k][0]; q < rg[k][1]; q++) {
+            double dx = sep_x(s, s->sx[q] - p.x), dy = s->sy[q] - p.y;
+            double d2 = dx * dx + dy * dy;
+            if (d2 >= r2 || d2 <= 0 || q == self)
+                continue;
+            double d = sqrt(d2), l = 0.5 * (li + s->sl[q]);
+            if (d < l + rep8) {
+                /* R(s) n_ij: one division for the exponent and the unit
+                 * vector together */
+                double r = P->rep_a * exp((l - d) * inv_d) / d;
+                ex -= r * dx;
+                ey -= r * dy;
             }
+            if (d - l >= vT * (1 + 1e-12)) /* (d - l)/T >= v0: no effect */
+                continue;
+            if (nnb < NB_LOCAL)
+                nb[nnb++] = (struct nb){dx, dy, d, l};
+            else
+                overflow = true;
         }
     struct ag_xy wn;
     double half = 0.5 * s->len[i];
@@ -698,7 +843,7 @@ static void move_agent(const struct ag_crowd_sim *s, uint32_t i, struct move *m)
     }
 
     /* speed from the nearest neighbour whose body overlaps the path */
-    double v = overflow ? rescan_speed(s, i, p, col, cy, ex, ey)
+    double v = overflow ? rescan_speed(s, i, self, p, ex, ey)
                         : strip_speed(nb, nnb, ex, ey, s->v0[i], P->time_gap_s);
     if (v < 0)
         v = 0;
@@ -792,14 +937,14 @@ static int choose_routes(struct ag_crowd_sim *s)
     for (size_t a = 0; a < s->nplay; a++) {
         uint32_t i = s->play[a];
         int k = s->target[i];
-        if (k >= 0)
+        if (k >= 0 && s->state[i] != AG_CROWD_OUT)
             q[k][nq[k]++] = ag_crowd_nav_cost(s->nav, k, (struct ag_xy){s->x[i], s->y[i]});
     }
     for (size_t k = 0; k < ne; k++)
         qsort(q[k], nq[k], sizeof **q, cmp_double);
     for (size_t a = 0; a < s->nplay; a++) {
         uint32_t i = s->play[a];
-        if (s->route[i] != AG_CROWD_EXIT_CHOICE)
+        if (s->route[i] != AG_CROWD_EXIT_CHOICE || s->state[i] == AG_CROWD_OUT)
             continue;
         struct ag_xy p = {s->x[i], s->y[i]};
         int cur = s->target[i];
@@ -887,10 +1032,19 @@ int ag_crowd_sim_step(struct ag_crowd_sim *s)
 #ifdef _OPENMP
     int nt = s->p.threads > 0 ? s->p.threads : omp_get_max_threads();
     /* a parallel region costs more than a few hundred agents' moves */
-#pragma omp parallel for schedule(static) num_threads(nt) if (np >= 256)
+    /* dynamic chunks: a thread that shares its core with another process
+     * does not hold the others up at the end of the loop; which thread
+     * moves an agent does not change its move */
+#pragma omp parallel for schedule(dynamic, 64) num_threads(nt) if (np >= 256)
 #endif
-    for (long k = 0; k < np; k++)
-        move_agent(s, s->play[k], &s->mv[k]);
+    /* in cell-list order, so neighbours and field cells are read from
+     * memory close to the previous agent's; each move lands in its agent's
+     * place in play */
+    for (long a = 0; a < np; a++) {
+        if (a + PREFETCH_AHEAD < np)
+            prefetch_agent(s, (uint32_t)(a + PREFETCH_AHEAD));
+        move_agent(s, (uint32_t)a, &s->mv[s->sk[a]]);
+    }
 
     /* apply, in index order */
     size_t keep = 0, first_new = s->ntimes;
@@ -898,6 +1052,25 @@ int ag_crowd_sim_step(struct ag_crowd_sim *s)
         uint32_t i = s->play[k];
         const struct move *m = &s->mv[k];
         struct ag_xy p = {s->x[i], s->y[i]}, q = {m->x, m->y};
+        if (s->state[i] == AG_CROWD_OUT) {
+            /* walking away from its exit: gone once EXIT_BEYOND_M beyond
+             * it, its position then back on the exit line where it crossed
+             * (it walked straight along the normal (hx, hy)) */
+            const struct ag__crowd_exit *x = &s->nav->exit[s->exit_out[i]];
+            double beyond = fabs(orient(x->a, x->b, q)) / ag_xy_dist(x->a, x->b);
+            if (beyond >= EXIT_BEYOND_M) {
+                s->x[i] = q.x - beyond * s->hx[i];
+                s->y[i] = q.y - beyond * s->hy[i];
+                s->v[i] = 0;
+                s->nghost--;
+                continue;
+            }
+            s->x[i] = q.x;
+            s->y[i] = q.y;
+            s->v[i] = m->v;
+            s->play[keep++] = i;
+            continue;
+        }
         double d = sqrt((q.x - p.x) * (q.x - p.x) + (q.y - p.y) * (q.y - p.y));
         if (s->t + 1e-9 >= s->tpre[i] && s->state[i] == AG_CROWD_WAITING)
             s->state[i] = AG_CROWD_WALKING;
@@ -929,6 +1102,16 @@ int ag_crowd_sim_step(struct ag_crowd_sim *s)
             s->exit_out[i] = m->exit;
             s->nout[m->exit]++;
             s->times[s->ntimes++] = s->outt[i];
+            /* it walks on, away from the exit line, and stays a neighbour
+             * of those behind it for EXIT_BEYOND_M: the exit is a line to
+             * walk through, not a hole that swallows whoever touches it */
+            const struct ag__crowd_exit *x = &s->nav->exit[m->exit];
+            double ux = x->b.x - x->a.x, uy = x->b.y - x->a.y, ul = hypot(ux, uy);
+            double side = orient(x->a, x->b, p) > 0 ? 1 : -1; /* to the far side */
+            s->hx[i] = side * uy / ul;
+            s->hy[i] = -side * ux / ul;
+            s->nghost++;
+            s->play[keep++] = i;
             continue;
         }
         s->walked[i] += d;
@@ -945,6 +1128,8 @@ int ag_crowd_sim_step(struct ag_crowd_sim *s)
     if (s->dens_on && s->t + 1e-9 >= s->dens_t0 && s->t + 1e-9 < s->dens_t1) {
         for (size_t k = 0; k < s->nplay; k++) {
             uint32_t i = s->play[k];
+            if (s->state[i] == AG_CROWD_OUT)
+                continue;
             double fx = floor((s->x[i] - s->dens.x0) / s->dens.cell_m);
             double fy = floor((s->y[i] - s->dens.y0) / s->dens.cell_m);
             if (fx >= 0 && fy >= 0 && fx < (double)s->dens.nx && fy < (double)s->dens.ny)
@@ -961,7 +1146,7 @@ int ag_crowd_sim_step(struct ag_crowd_sim *s)
 
 int ag_crowd_sim_run(struct ag_crowd_sim *s, double t_max_s)
 {
-    while (s->nplay > 0) {
+    while (s->nplay > s->nghost) {
         if (s->t + 1e-9 >= t_max_s)
             return AG_ELIMIT;
         int rc = ag_crowd_sim_step(s);
@@ -981,7 +1166,7 @@ size_t ag_crowd_sim_agents(const struct ag_crowd_sim *s)
 }
 size_t ag_crowd_sim_remaining(const struct ag_crowd_sim *s)
 {
-    return s->nplay;
+    return s->nplay - s->nghost;
 }
 
 size_t ag_crowd_sim_out(const struct ag_crowd_sim *s, int k)

@@ -11,10 +11,12 @@ struct ag__crowd_seg {
 };
 
 /* One solved field: value (cost-weighted distance) and unit descent
- * direction per cell; float to halve the memory of large squares. */
+ * direction per cell; float to halve the memory of large squares. The
+ * direction is interleaved (dir[2i], dir[2i+1]) so that one lookup touches
+ * one cache line per row, and is (0, 0) in obstacle and unreachable cells. */
 struct ag__crowd_field {
     float *phi;
-    float *dx, *dy;
+    float *dir;
 };
 
 struct ag__crowd_exit {
@@ -68,6 +70,10 @@ double ag__crowd_nav_wall_normal(const struct ag_crowd_nav *nav, struct ag_xy p,
  * that wall in *wall_dir when not NULL. */
 bool ag__crowd_nav_step_blocked(const struct ag_crowd_nav *nav, struct ag_xy p, struct ag_xy q,
                                 struct ag_xy *wall_dir);
+
+/* A hint to the cache: the cells of field k (-1 nearest exit) that
+ * ag_crowd_nav_direction at p will read; no effect on any result. */
+void ag__crowd_nav_prefetch(const struct ag_crowd_nav *nav, int k, struct ag_xy p);
 
 /* ag_crowd_sim_add with the population group of each agent. */
 int ag__crowd_sim_add_grouped(struct ag_crowd_sim *s, const struct ag_crowd_agent_spec *a,
