@@ -26,6 +26,7 @@
 
 #include "agora/base.h"
 #include "agora/crowd.h"
+#include "agora/rng.h"
 #include "agora/geo.h"
 
 #ifdef __cplusplus
@@ -80,16 +81,7 @@ double ag_crowd_nav_wall_distance(const struct ag_crowd_nav *nav, struct ag_xy p
 
 /* ---- random numbers and distributions (deterministic, seeded) ---- */
 
-/* xoshiro256** (Blackman & Vigna 2018) seeded through splitmix64. */
-struct ag_rng {
-    uint64_t s[4];
-};
-void ag_rng_seed(struct ag_rng *r, uint64_t seed);
-uint64_t ag_rng_next(struct ag_rng *r);
-/* Uniform in [0, 1). */
-double ag_rng_uniform(struct ag_rng *r);
-/* Standard normal (Box-Muller). */
-double ag_rng_normal(struct ag_rng *r);
+/* Draws come from agora/rng.h (xoshiro256**, seeded). */
 
 enum ag_crowd_dist_kind {
     AG_CROWD_DIST_FIXED,   /* always a */

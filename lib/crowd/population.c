@@ -8,53 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* splitmix64 (Steele, Lea & Flood 2014) expands the seed into the state of
- * xoshiro256** (Blackman & Vigna 2018, "Scrambled linear pseudorandom
- * number generators"). */
-static uint64_t splitmix64(uint64_t *x)
-{
-    uint64_t z = (*x += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-}
-
-void ag_rng_seed(struct ag_rng *r, uint64_t seed)
-{
-    for (int i = 0; i < 4; i++)
-        r->s[i] = splitmix64(&seed);
-}
-
-static uint64_t rotl(uint64_t x, int k)
-{
-    return (x << k) | (x >> (64 - k));
-}
-
-uint64_t ag_rng_next(struct ag_rng *r)
-{
-    uint64_t *s = r->s;
-    uint64_t out = rotl(s[1] * 5, 7) * 9, t = s[1] << 17;
-    s[2] ^= s[0];
-    s[3] ^= s[1];
-    s[1] ^= s[2];
-    s[0] ^= s[3];
-    s[2] ^= t;
-    s[3] = rotl(s[3], 45);
-    return out;
-}
-
-double ag_rng_uniform(struct ag_rng *r)
-{
-    return (double)(ag_rng_next(r) >> 11) * 0x1.0p-53;
-}
-
-double ag_rng_normal(struct ag_rng *r)
-{
-    /* Box-Muller; one value per call keeps the stream position simple */
-    double u = 1.0 - ag_rng_uniform(r), v = ag_rng_uniform(r);
-    return sqrt(-2.0 * log(u)) * cos(2.0 * M_PI * v);
-}
-
 double ag_crowd_dist_draw(const struct ag_crowd_dist *d, struct ag_rng *r)
 {
     switch (d->kind) {

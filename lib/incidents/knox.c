@@ -145,8 +145,8 @@ int ag_incidents_knox(const struct ag_xy *pts, const double *t_days, size_t n,
     out->sim_mean = NAN;
     out->p_perm = NAN;
     if (P->nperm > 0) {
-        struct ag__rng rng;
-        ag__rng_seed(&rng, P->seed);
+        struct ag_rng rng;
+        ag_rng_seed(&rng, P->seed);
         memcpy(t, t_days, n * sizeof *t);
         uint64_t ge = 0;
         double sum = 0;

@@ -311,8 +311,8 @@ int ag_incidents_near_repeat(const struct ag_xy *pts, const double *t_days, size
         rc = ag_error_set(err, AG_ENOMEM, "near repeat: out of memory");
         goto done;
     }
-    struct ag__rng rng;
-    ag__rng_seed(&rng, P->seed);
+    struct ag_rng rng;
+    ag_rng_seed(&rng, P->seed);
     for (unsigned s = 0; s < P->nperm; s++) {
         ag__incidents_shuffle(&rng, t, n);
         nr_count(&wk, t, sim);

@@ -38,8 +38,8 @@ int ag__incidents_cond_perm(const struct ag_incidents_weights *w, const double *
     }
     for (size_t i = 0; i < n; i++)
         idx[i] = pos[i] = (uint32_t)i;
-    struct ag__rng rng;
-    ag__rng_seed(&rng, seed);
+    struct ag_rng rng;
+    ag_rng_seed(&rng, seed);
     int rc = 0;
     for (size_t i = 0; i < n; i++) {
         size_t k = 0;
@@ -64,7 +64,7 @@ int ag__incidents_cond_perm(const struct ag_incidents_weights *w, const double *
         for (unsigned s = 0; s < nperm; s++) {
             double lag = 0;
             for (size_t m = 0; m < k; m++) {
-                size_t r = m + ag__rng_below(&rng, others - (uint32_t)m);
+                size_t r = m + ag_rng_below(&rng, others - (uint32_t)m);
                 swap_at(idx, pos, m, r);
                 lag += wk[m] * x[idx[m]];
             }

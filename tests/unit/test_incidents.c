@@ -232,28 +232,28 @@ static void test_rng_known_answers(void **state)
     assert_true(ag__splitmix64(&sm) == 6457827717110365317u);
     assert_true(ag__splitmix64(&sm) == 3203168211198807973u);
     assert_true(ag__splitmix64(&sm) == 9817491932198370423u);
-    struct ag__rng r = {{1, 2, 3, 4}};
-    assert_true(ag__rng_next(&r) == 11520u);
-    assert_true(ag__rng_next(&r) == 0u);
-    assert_true(ag__rng_next(&r) == 1509978240u);
+    struct ag_rng r = {{1, 2, 3, 4}};
+    assert_true(ag_rng_next(&r) == 11520u);
+    assert_true(ag_rng_next(&r) == 0u);
+    assert_true(ag_rng_next(&r) == 1509978240u);
 }
 
 static void test_rng_below_is_uniform_and_in_range(void **state)
 {
     (void)state;
-    struct ag__rng r;
-    ag__rng_seed(&r, 42);
+    struct ag_rng r;
+    ag_rng_seed(&r, 42);
     unsigned counts[7] = {0};
     const unsigned draws = 70000;
     for (unsigned i = 0; i < draws; i++) {
-        uint32_t v = ag__rng_below(&r, 7);
+        uint32_t v = ag_rng_below(&r, 7);
         assert_true(v < 7);
         counts[v]++;
     }
     /* Each count is Binomial(70000, 1/7): sd ≈ 92; 5 sd is a safe bound. */
     for (int k = 0; k < 7; k++)
         assert_near(counts[k], draws / 7.0, 5 * 92.6);
-    assert_int_equal(ag__rng_below(&r, 1), 0);
+    assert_int_equal(ag_rng_below(&r, 1), 0);
 }
 
 /* ---- weights ---- */

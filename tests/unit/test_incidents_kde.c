@@ -43,9 +43,9 @@
 
 /* ---- fixtures and oracles ---- */
 
-static double uniform(struct ag__rng *r, double lo, double hi)
+static double uniform(struct ag_rng *r, double lo, double hi)
 {
-    return lo + (hi - lo) * ((double)(ag__rng_next(r) >> 11) * 0x1.0p-53);
+    return lo + (hi - lo) * ag_rng_uniform(r);
 }
 
 static double cell_x(const struct ag_incidents_grid *g, size_t ix)
@@ -167,8 +167,8 @@ static struct ag_xy *scatter(size_t n, uint64_t seed, const struct ag_incidents_
 {
     struct ag_xy *p = malloc(n * sizeof *p);
     assert_non_null(p);
-    struct ag__rng r;
-    ag__rng_seed(&r, seed);
+    struct ag_rng r;
+    ag_rng_seed(&r, seed);
     for (size_t i = 0; i < n; i++) {
         p[i].x = uniform(&r, g->x0 - margin, g->x0 + (double)g->nx * g->cell_m + margin);
         p[i].y = uniform(&r, g->y0 - margin, g->y0 + (double)g->ny * g->cell_m + margin);
@@ -193,8 +193,8 @@ static void check_against_brute(enum ag_incidents_kernel kern, double bw, bool e
     struct ag_xy *p = scatter(n, 7, g, 60);
     double *w = malloc(n * sizeof *w);
     assert_non_null(w);
-    struct ag__rng r;
-    ag__rng_seed(&r, 99);
+    struct ag_rng r;
+    ag_rng_seed(&r, 99);
     for (size_t i = 0; i < n; i++)
         w[i] = uniform(&r, 0.5, 3);
     double wsum = 0;
@@ -421,8 +421,8 @@ static void test_mass_is_conserved_away_from_the_sides(void **state)
     size_t n = 200;
     struct ag_xy *p = malloc(n * sizeof *p);
     assert_non_null(p);
-    struct ag__rng r;
-    ag__rng_seed(&r, 5);
+    struct ag_rng r;
+    ag_rng_seed(&r, 5);
     for (size_t i = 0; i < n; i++)
         p[i] = (struct ag_xy){uniform(&r, 120, 480), uniform(&r, 120, 480)};
     double *out = new_grid(&g);
@@ -458,8 +458,8 @@ static void test_edge_correction_restores_mass_near_a_side(void **state)
     size_t n = 300;
     struct ag_xy *p = malloc(n * sizeof *p);
     assert_non_null(p);
-    struct ag__rng r;
-    ag__rng_seed(&r, 11);
+    struct ag_rng r;
+    ag_rng_seed(&r, 11);
     for (size_t i = 0; i < n; i++) /* within 20 m of the left side */
         p[i] = (struct ag_xy){uniform(&r, 0, 20), uniform(&r, 100, 500)};
     double *unc = new_grid(&g), *cor = new_grid(&g);
@@ -489,8 +489,8 @@ static void test_threads_give_identical_grids(void **state)
     struct ag_incidents_grid g = {500, -300, 8, 70, 61};
     size_t n = 1200;
     struct ag_xy *p = scatter(n, 21, &g, 100);
-    struct ag__rng r;
-    ag__rng_seed(&r, 3);
+    struct ag_rng r;
+    ag_rng_seed(&r, 3);
     for (size_t i = 0; i < n / 2; i++) /* a dense cluster: uneven bands */
         p[i] = (struct ag_xy){uniform(&r, 700, 760), uniform(&r, -150, -110)};
     double *w = malloc(n * sizeof *w);
