@@ -340,6 +340,15 @@ struct ag_incidents_grid {
     size_t nx, ny;
 };
 
+/* Adds 1 to counts[iy * nx + ix] for every point in cell (ix, iy), the
+ * half-open square [x0 + ix·c, x0 + (ix + 1)·c) × [y0 + iy·c, y0 + (iy + 1)·c);
+ * a point on the grid's far east or north edge (within 1e-12 of the
+ * coordinates' size, for origins that are computed) belongs to the last
+ * cell; points outside the grid count nowhere. counts has nx * ny elements
+ * and is not zeroed. */
+void ag_incidents_grid_count(const struct ag_incidents_grid *grid, const struct ag_xy *pts,
+                             size_t n, double *counts);
+
 /* Upper bound on nx * ny for one grid. */
 #define AG_INCIDENTS_GRID_MAX_CELLS ((size_t)100000000u)
 

@@ -307,11 +307,8 @@ static int write_set(struct ag_buf *b, struct ag_store *s, const struct ag_incid
         kmax = kde[c] > kmax ? kde[c] : kmax;
     /* Gi* on a grid of counts, queen neighbours and the cell itself, normal
      * p-values, Benjamini-Hochberg at GI_FDR. */
-    for (size_t i = 0; !rc && i < n; i++) {
-        double fx = floor((xy[i].x - gg.x0) / gg.cell_m), fy = floor((xy[i].y - gg.y0) / gg.cell_m);
-        if (fx >= 0 && fy >= 0 && fx < GI_CELLS && fy < GI_CELLS)
-            counts[(size_t)fy * GI_CELLS + (size_t)fx] += 1;
-    }
+    if (!rc)
+        ag_incidents_grid_count(&gg, xy, n, counts);
     if (!rc)
         rc = ag_incidents_weights_lattice(GI_CELLS, GI_CELLS, true, &w, err);
     if (!rc)

@@ -28,25 +28,7 @@ int inc_units_grid(const struct inc_sel *s, const char *extent, double cell_m,
             u->centre[iy * u->g.nx + ix] =
                 (struct ag_xy){u->g.x0 + ((double)ix + 0.5) * u->g.cell_m,
                                u->g.y0 + ((double)iy + 0.5) * u->g.cell_m};
-    /* The grid's far edges, and how far past them rounding can put a point
-     * that lies on them (the origin is computed: inc_grid centres the grid). */
-    double xe = u->g.x0 + (double)u->g.nx * u->g.cell_m;
-    double ye = u->g.y0 + (double)u->g.ny * u->g.cell_m;
-    double tx = 1e-12 * fmax(fabs(u->g.x0), fabs(xe));
-    double ty = 1e-12 * fmax(fabs(u->g.y0), fabs(ye));
-    for (size_t i = 0; i < s->n; i++) {
-        double fx = floor((s->xy[i].x - u->g.x0) / u->g.cell_m);
-        double fy = floor((s->xy[i].y - u->g.y0) / u->g.cell_m);
-        /* A point on the far edge of the grid belongs to the last cell; one
-         * farther out (past an --extent) belongs to none, as on the near
-         * edges. */
-        if (fx == (double)u->g.nx && s->xy[i].x <= xe + tx)
-            fx--;
-        if (fy == (double)u->g.ny && s->xy[i].y <= ye + ty)
-            fy--;
-        if (fx >= 0 && fy >= 0 && fx < (double)u->g.nx && fy < (double)u->g.ny)
-            u->count[(size_t)fy * u->g.nx + (size_t)fx] += 1;
-    }
+    ag_incidents_grid_count(&u->g, s->xy, s->n, u->count);
     return 0;
 }
 

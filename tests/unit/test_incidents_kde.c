@@ -229,6 +229,30 @@ static void check_against_brute(enum ag_incidents_kernel kern, double bw, bool e
     free(want);
 }
 
+/* Grid counts by hand: 3 x 2 cells of 10 m from (0, 0). Cells hold
+ * [0,10) [10,20) [20,30) in x and [0,10) [10,20) in y; the far edges x = 30
+ * and y = 20 belong to the last cells, points beyond them to none. */
+static void test_grid_count_by_hand(void **state)
+{
+    (void)state;
+    const struct ag_incidents_grid g = {0, 0, 10, 3, 2};
+    const struct ag_xy pts[] = {
+        {0, 0},           /* cell (0,0) = 0 */
+        {10, 10},         /* cell (1,1) = 4 */
+        {29.999, 19.999}, /* cell (2,1) = 5 */
+        {30, 20},         /* the far corner: cell 5 */
+        {30, 5},          /* the far east edge: cell (2,0) = 2 */
+        {30.1, 5},        /* beyond the east edge: none */
+        {-0.1, 5},        /* beyond the west edge: none */
+        {5, 20.5},        /* beyond the north edge: none */
+    };
+    double counts[6] = {0, 0, 0, 0, 0, 1}; /* not zeroed: added to */
+    ag_incidents_grid_count(&g, pts, sizeof pts / sizeof pts[0], counts);
+    const double want[6] = {1, 0, 1, 0, 1, 3};
+    for (int c = 0; c < 6; c++)
+        assert_true(counts[c] == want[c]);
+}
+
 static void test_quartic_matches_brute_force_sum(void **state)
 {
     (void)state;
@@ -733,6 +757,7 @@ static void test_bandwidth_rejects_bad_input(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_grid_count_by_hand),
         cmocka_unit_test(test_quartic_matches_brute_force_sum),
         cmocka_unit_test(test_gaussian_matches_brute_force_sum),
         cmocka_unit_test(test_quartic_edge_correction_matches_quadrature),
