@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <libgen.h>
 #include <math.h>
+#include <stddef.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -635,38 +636,57 @@ int ag_store_cities(struct ag_store *s, struct ag_vec *out, struct ag_error *err
     return rc;
 }
 
+/* What a "choose one by name" lookup calls the things it chooses among. */
+struct named_kind {
+    const char *singular; /* "city" */
+    const char *plural;   /* "cities" */
+    const char *option;   /* "--city" */
+    const char *none;     /* the end of "holds no ..." when there is none */
+};
+
+/* Index of the item named `name` among n items whose names sit at name_off
+ * in elements of `stride` bytes; with name NULL, the only item. AG_EAMBIG
+ * listing the names when name is NULL and there are several, AG_ENOTFOUND
+ * otherwise, with messages naming the database. */
+static int pick_named(const struct ag_store *s, const void *items, size_t n, size_t stride,
+                      size_t name_off, const char *name, const struct named_kind *k,
+                      size_t *index, struct ag_error *err)
+{
+    const char *base = items;
+    for (size_t i = 0; i < n; i++)
+        if (!name ? n == 1 : !strcmp(base + i * stride + name_off, name)) {
+            *index = i;
+            return 0;
+        }
+    if (name)
+        return ag_error_set(err, AG_ENOTFOUND, "%s: no %s named \"%s\"", s->path, k->singular,
+                            name);
+    if (!n)
+        return ag_error_set(err, AG_ENOTFOUND, "%s: holds no %s", s->path, k->none);
+    struct ag_buf names;
+    ag_buf_init(&names, 4096);
+    for (size_t i = 0; i < n; i++)
+        ag_buf_printf(&names, "%s\"%s\"", i ? ", " : "", base + i * stride + name_off);
+    int rc = ag_error_set(err, AG_EAMBIG, "%s: holds several %s (%s); choose one with %s",
+                          s->path, k->plural, names.data ? names.data : "", k->option);
+    ag_buf_free(&names);
+    return rc;
+}
+
 int ag_store_city_get(struct ag_store *s, const char *name, struct ag_city *out,
                       struct ag_error *err)
 {
+    static const struct named_kind kind = {"city", "cities", "--city",
+                                           "city yet (import one first: agora import FILE)"};
     struct ag_vec cities;
     ag_vec_init(&cities, sizeof(struct ag_city));
+    size_t at;
     int rc = ag_store_cities(s, &cities, err);
-    if (rc) {
-        ag_vec_free(&cities);
-        return rc;
-    }
-    rc = AG_ENOTFOUND;
-    for (size_t i = 0; i < cities.len; i++) {
-        struct ag_city *c = &AG_VEC_AT(&cities, struct ag_city, i);
-        if (!name ? cities.len == 1 : !strcmp(c->name, name)) {
-            *out = *c;
-            rc = 0;
-        }
-    }
-    if (rc && !name && cities.len > 1) {
-        struct ag_buf names;
-        ag_buf_init(&names, 4096);
-        for (size_t i = 0; i < cities.len; i++)
-            ag_buf_printf(&names, "%s\"%s\"", i ? ", " : "", AG_VEC_AT(&cities, struct ag_city, i).name);
-        rc = ag_error_set(err, AG_EAMBIG, "%s: holds several cities (%s); choose one with --city",
-                          s->path, names.data ? names.data : "");
-        ag_buf_free(&names);
-    } else if (rc && !name) {
-        rc = ag_error_set(err, AG_ENOTFOUND,
-                          "%s: holds no city yet (import one first: agora import FILE)", s->path);
-    } else if (rc) {
-        rc = ag_error_set(err, AG_ENOTFOUND, "%s: no city named \"%s\"", s->path, name);
-    }
+    if (!rc)
+        rc = pick_named(s, cities.data, cities.len, sizeof(struct ag_city),
+                        offsetof(struct ag_city, name), name, &kind, &at, err);
+    if (!rc)
+        *out = AG_VEC_AT(&cities, struct ag_city, at);
     ag_vec_free(&cities);
     return rc;
 }
@@ -1136,37 +1156,19 @@ int ag_store_incident_sets(struct ag_store *s, struct ag_vec *out, struct ag_err
 int ag_store_incident_set_get(struct ag_store *s, const char *name, struct ag_incident_set *out,
                               struct ag_error *err)
 {
+    static const struct named_kind kind = {
+        "incident set", "incident sets", "--set",
+        "incidents yet (import them first: agora incidents import FILE)"};
     struct ag_vec sets;
     ag_vec_init(&sets, sizeof(struct ag_incident_set));
+    size_t at;
     int rc = ag_store_incident_sets(s, &sets, err);
-    int found = -1;
-    for (size_t i = 0; !rc && i < sets.len; i++) {
-        struct ag_incident_set *set = &AG_VEC_AT(&sets, struct ag_incident_set, i);
-        if (name ? !strcmp(set->name, name) : sets.len == 1)
-            found = (int)i;
-    }
-    if (rc) {
-        /* err set */
-    } else if (found >= 0) {
-        *out = AG_VEC_AT(&sets, struct ag_incident_set, found);
-        AG_VEC_AT(&sets, struct ag_incident_set, found).params = NULL;
-    } else if (!name && sets.len > 1) {
-        struct ag_buf names;
-        ag_buf_init(&names, 4096);
-        for (size_t i = 0; i < sets.len; i++)
-            ag_buf_printf(&names, "%s\"%s\"", i ? ", " : "",
-                          AG_VEC_AT(&sets, struct ag_incident_set, i).name);
-        rc = ag_error_set(err, AG_EAMBIG,
-                          "%s: holds several incident sets (%s); choose one with --set", s->path,
-                          names.data ? names.data : "");
-        ag_buf_free(&names);
-    } else if (!name) {
-        rc = ag_error_set(err, AG_ENOTFOUND,
-                          "%s: holds no incidents yet (import them first: agora incidents "
-                          "import FILE)",
-                          s->path);
-    } else {
-        rc = ag_error_set(err, AG_ENOTFOUND, "%s: no incident set named \"%s\"", s->path, name);
+    if (!rc)
+        rc = pick_named(s, sets.data, sets.len, sizeof(struct ag_incident_set),
+                        offsetof(struct ag_incident_set, name), name, &kind, &at, err);
+    if (!rc) {
+        *out = AG_VEC_AT(&sets, struct ag_incident_set, at);
+        AG_VEC_AT(&sets, struct ag_incident_set, at).params = NULL; /* now out's */
     }
     for (size_t i = 0; i < sets.len; i++)
         ag_incident_set_free(&AG_VEC_AT(&sets, struct ag_incident_set, i));
