@@ -91,6 +91,12 @@ char *ag_buf_take(struct ag_buf *b);
  * JSON and terminals. */
 bool ag_text_ok(const char *s);
 
+/* Writes v with `decimals` decimals (1..15) by integer arithmetic: printf's
+ * "%f" honours the locale's decimal separator, and a library must write
+ * "7.42" whatever locale its host program chose. Exact while |v|·10^decimals
+ * stays within a double's 53-bit mantissa (degrees with 12 decimals do). */
+void ag_format_fixed(char *out, size_t cap, double v, int decimals);
+
 /* Reads a whole file into b (bounded by b->max). */
 int ag_file_read(const char *path, struct ag_buf *b, struct ag_error *err);
 /* Writes data to path atomically: a temporary file in the same directory is

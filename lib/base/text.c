@@ -2,6 +2,9 @@
  * SPDX-License-Identifier: EUPL-1.2 */
 #include "agora/base.h"
 
+#include <math.h>
+#include <stdio.h>
+
 /* Strict UTF-8 (no overlongs, no surrogates, nothing above U+10FFFF) and no
  * control characters: text fields end up in HTML, JSON and terminals. */
 bool ag_text_ok(const char *s)
@@ -36,4 +39,14 @@ bool ag_text_ok(const char *s)
         p += n + 1;
     }
     return true;
+}
+
+void ag_format_fixed(char *out, size_t cap, double v, int decimals)
+{
+    long long scale = 1;
+    for (int i = 0; i < decimals; i++)
+        scale *= 10;
+    long long fixed = llround(fabs(v) * (double)scale);
+    snprintf(out, cap, "%s%lld.%0*lld", v < 0 ? "-" : "", fixed / scale, decimals,
+             fixed % scale);
 }

@@ -13,18 +13,6 @@ struct ag_proj {
     struct ag_ll origin;
 };
 
-/* Writes v with 12 decimals using integer arithmetic only: printf's "%f"
- * honours the locale's decimal separator, and a library must work whatever
- * locale its host program chose. 1e-12 degree is about 0.1 micrometre, and
- * |v| * 1e12 <= 1.8e14 fits a double's 53-bit mantissa exactly enough. */
-static void format_degrees(char *out, size_t cap, double v)
-{
-    const long long scale = 1000000000000LL;
-    long long fixed = llround(fabs(v) * (double)scale);
-    snprintf(out, cap, "%s%lld.%012lld", v < 0 ? "-" : "", fixed / scale,
-             fixed % scale);
-}
-
 int ag_proj_new(struct ag_proj **out, double lon0, double lat0,
                 struct ag_error *err)
 {
@@ -57,8 +45,9 @@ int ag_proj_new(struct ag_proj **out, double lon0, double lat0,
      * proj_normalize_for_visualization, and no datum shift can be chosen
      * behind our back. +k=1 and no false origin make (0, 0) the centre. */
     char slon[48], slat[48], def[256];
-    format_degrees(slon, sizeof slon, lon0);
-    format_degrees(slat, sizeof slat, lat0);
+    /* 12 decimals (0.1 micrometre), written whatever the locale. */
+    ag_format_fixed(slon, sizeof slon, lon0, 12);
+    ag_format_fixed(slat, sizeof slat, lat0, 12);
     snprintf(def, sizeof def,
              "+proj=pipeline +step +proj=unitconvert +xy_in=deg +xy_out=rad "
              "+step +proj=tmerc +lat_0=%s +lon_0=%s +k=1 +x_0=0 +y_0=0 "

@@ -819,13 +819,6 @@ int ag_incident_read(const char *text, size_t len, const char *name,
 
 /* ---- the plane ---- */
 
-/* v with 7 decimals by integer arithmetic (printf's %f follows the locale). */
-static void format_deg(char *out, size_t cap, double v)
-{
-    long long f = llround(fabs(v) * 1e7);
-    snprintf(out, cap, "%s%lld.%07lld", v < 0 ? "-" : "", f / 10000000, f % 10000000);
-}
-
 int ag_incident_plane_for(const struct ag_incident_data *d, const struct ag_crs *crs, char *def,
                           size_t cap, struct ag_error *err)
 {
@@ -850,8 +843,8 @@ int ag_incident_plane_for(const struct ag_incident_data *d, const struct ag_crs 
                             "the region, or import the areas separately",
                             bb.maxx - bb.minx, bb.maxy - bb.miny, AG_INCIDENT_MAX_SPAN_DEG);
     char lon[32], lat[32];
-    format_deg(lon, sizeof lon, (bb.minx + bb.maxx) / 2);
-    format_deg(lat, sizeof lat, (bb.miny + bb.maxy) / 2);
+    ag_format_fixed(lon, sizeof lon, (bb.minx + bb.maxx) / 2, 7);
+    ag_format_fixed(lat, sizeof lat, (bb.miny + bb.maxy) / 2, 7);
     snprintf(def, cap, "tmerc:%s,%s", lon, lat);
     return 0;
 }

@@ -926,9 +926,28 @@ static void test_progress_auto_writes_nothing_when_stderr_is_not_a_terminal(void
     free(out);
 }
 
+/* Fixed decimals whatever the locale: checked against the digits written
+ * out by hand. */
+static void test_format_fixed_writes_the_digits_by_hand(void **state)
+{
+    (void)state;
+    char b[64];
+    ag_format_fixed(b, sizeof b, 7.42, 12);
+    assert_string_equal(b, "7.420000000000");
+    ag_format_fixed(b, sizeof b, -73.9751305, 7);
+    assert_string_equal(b, "-73.9751305");
+    ag_format_fixed(b, sizeof b, -0.0000001, 7);
+    assert_string_equal(b, "-0.0000001");
+    ag_format_fixed(b, sizeof b, 179.99999996, 7);
+    assert_string_equal(b, "180.0000000");
+    ag_format_fixed(b, sizeof b, 0.5, 1);
+    assert_string_equal(b, "0.5");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_format_fixed_writes_the_digits_by_hand),
         cmocka_unit_test(test_buf_accepts_content_up_to_exactly_max),
         cmocka_unit_test(test_buf_append_past_max_fails_with_elimit_and_leaves_content),
         cmocka_unit_test_setup_teardown(
