@@ -185,6 +185,30 @@ bool ag_parse_double(const char *s, double *out);
  * source tree's data/ directory this build was made from. */
 const char *ag_data_dir(void);
 
+/* ---- RFC 4180 CSV records from memory ----
+ * Comma-separated; a field may be quoted with '"' (a quote inside doubled)
+ * and then hold commas, quotes and line breaks; CRLF or LF line ends; a
+ * UTF-8 byte-order mark at the start is skipped. Fields are NUL-terminated
+ * copies valid until the next call. Errors name the path and the line the
+ * record starts on (and the line of the fault in a quoted field). */
+struct ag_csv {
+    const char *p, *end;
+    const char *path;
+    int line;        /* line where the current record starts (1-based) */
+    int next_line;   /* line where the next record starts */
+    char **field;    /* field[0..nfield-1] */
+    size_t nfield;
+    size_t field_cap;
+    struct ag_buf text;
+};
+
+void ag_csv_init(struct ag_csv *c, const char *data, size_t len, const char *path);
+/* 1: a record was read; 0: end of input; < 0: AG_EPARSE (a quote left
+ * open, text after a closing quote, a NUL byte) or AG_ENOMEM, err set. An
+ * empty line is a record of one empty field. */
+int ag_csv_next(struct ag_csv *c, struct ag_error *err);
+void ag_csv_free(struct ag_csv *c);
+
 /* strdup that returns NULL for NULL. */
 char *ag_strdup(const char *s);
 

@@ -24,7 +24,7 @@ enum ag_store_flags {
 };
 
 /* The schema version this build writes and reads. */
-#define AG_STORE_SCHEMA_VERSION 3
+#define AG_STORE_SCHEMA_VERSION 4
 
 /* Opens the store at `location`: a file path, or "sqlite:PATH". A
  * "postgresql://" location is reserved for the PostgreSQL backend and fails
@@ -156,6 +156,40 @@ struct ag_incident_filter {
  * records without a time are left out. */
 int ag_store_incidents_load(struct ag_store *s, int64_t set_id,
                             const struct ag_incident_filter *f, struct ag_vec *out,
+                            struct ag_error *err);
+
+/* ---- assessments (schema 4) ----
+ * One row per version of a space's assessment; the document is the JSON of
+ * ag_assessment_to_json (agora/assess.h), the store does not look inside. */
+struct ag_assessment_rec {
+    int64_t id, city_id, space_id, based_on; /* based_on: 0 when none */
+    int version;
+    char created_at[32], updated_at[32];
+    char *assessor;
+    char sharing[16];
+    char *doc;
+};
+
+void ag_assessment_rec_free(struct ag_assessment_rec *r);
+/* Inserts a new version for r->space_id (version = the space's highest + 1,
+ * or 1), logs "created" by who, and sets r->id and r->version. */
+int ag_store_assessment_insert(struct ag_store *s, struct ag_assessment_rec *r, const char *who,
+                               struct ag_error *err);
+/* Replaces the document (and assessor, sharing, updated_at) of r->id and
+ * logs what was done, in one transaction. AG_ENOTFOUND if no such id. */
+int ag_store_assessment_update(struct ag_store *s, const struct ag_assessment_rec *r,
+                               const char *who, const char *what, struct ag_error *err);
+int ag_store_assessment_get(struct ag_store *s, int64_t id, struct ag_assessment_rec *out,
+                            struct ag_error *err);
+/* The highest version of the space's assessment, or AG_ENOTFOUND. */
+int ag_store_assessment_latest(struct ag_store *s, int64_t space_id,
+                               struct ag_assessment_rec *out, struct ag_error *err);
+/* Every assessment of the city (struct ag_assessment_rec, doc NULL), by
+ * space then version. */
+int ag_store_assessments(struct ag_store *s, int64_t city_id, struct ag_vec *out,
+                         struct ag_error *err);
+/* The change log of an assessment as lines "at\twho\twhat\n". */
+int ag_store_assessment_log(struct ag_store *s, int64_t id, struct ag_buf *out,
                             struct ag_error *err);
 
 #ifdef __cplusplus

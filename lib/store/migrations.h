@@ -112,6 +112,26 @@ static const char *const ag__store_migrations[] = {
     "  has_time INTEGER NOT NULL CHECK (has_time IN (0,1)),"
     "  category TEXT);"
     "CREATE INDEX incidents_set ON incidents(set_id, t);",
+    /* 4: vulnerability assessments, one row per version, with the log of
+     * every change made to each */
+    "CREATE TABLE assessments ("
+    "  id INTEGER PRIMARY KEY,"
+    "  city_id INTEGER NOT NULL REFERENCES cities(id) ON DELETE CASCADE,"
+    "  space_id INTEGER NOT NULL REFERENCES spaces(id) ON DELETE CASCADE,"
+    "  version INTEGER NOT NULL CHECK (version >= 1),"
+    "  based_on INTEGER REFERENCES assessments(id) ON DELETE SET NULL,"
+    "  created_at TEXT NOT NULL,"
+    "  updated_at TEXT NOT NULL,"
+    "  assessor TEXT NOT NULL DEFAULT '',"
+    "  sharing TEXT NOT NULL CHECK (sharing IN ('TLP:RED','TLP:AMBER','TLP:GREEN','TLP:CLEAR')),"
+    "  doc TEXT NOT NULL,"
+    "  UNIQUE (space_id, version));"
+    "CREATE TABLE assessment_log ("
+    "  id INTEGER PRIMARY KEY,"
+    "  assessment_id INTEGER NOT NULL REFERENCES assessments(id) ON DELETE CASCADE,"
+    "  at TEXT NOT NULL,"
+    "  who TEXT NOT NULL,"
+    "  what TEXT NOT NULL);",
 };
 
 #define AG__STORE_NMIGRATIONS                                                 \

@@ -1239,3 +1239,225 @@ int ag_store_incidents_load(struct ag_store *s, int64_t set_id,
     sqlite3_finalize(st);
     return rc;
 }
+
+/* ---------- assessments (schema 4) ---------- */
+
+void ag_assessment_rec_free(struct ag_assessment_rec *r)
+{
+    if (!r)
+        return;
+    free(r->assessor);
+    free(r->doc);
+    r->assessor = r->doc = NULL;
+}
+
+static void copy_col(sqlite3_stmt *st, int i, char *out, size_t cap)
+{
+    const unsigned char *t = sqlite3_column_text(st, i);
+    snprintf(out, cap, "%s", t ? (const char *)t : "");
+}
+
+#define ASSESSMENT_COLS                                                                        \
+    "id, city_id, space_id, version, coalesce(based_on, 0), created_at, updated_at, assessor, " \
+    "sharing"
+
+/* Fills r from a row of ASSESSMENT_COLS (then doc at column 9 if with_doc). */
+static int read_assessment(sqlite3_stmt *st, bool with_doc, struct ag_assessment_rec *r,
+                           struct ag_error *err)
+{
+    memset(r, 0, sizeof *r);
+    r->id = sqlite3_column_int64(st, 0);
+    r->city_id = sqlite3_column_int64(st, 1);
+    r->space_id = sqlite3_column_int64(st, 2);
+    r->version = sqlite3_column_int(st, 3);
+    r->based_on = sqlite3_column_int64(st, 4);
+    copy_col(st, 5, r->created_at, sizeof r->created_at);
+    copy_col(st, 6, r->updated_at, sizeof r->updated_at);
+    r->assessor = col_text(st, 7);
+    copy_col(st, 8, r->sharing, sizeof r->sharing);
+    if (with_doc)
+        r->doc = col_text(st, 9);
+    if (!r->assessor || (with_doc && !r->doc)) {
+        ag_assessment_rec_free(r);
+        return ag_error_set(err, AG_ENOMEM, "out of memory");
+    }
+    return 0;
+}
+
+static int log_change(struct ag_store *s, int64_t id, const char *at, const char *who,
+                      const char *what, struct ag_error *err)
+{
+    sqlite3_stmt *st;
+    int rc = prepare(s, "INSERT INTO assessment_log (assessment_id, at, who, what) "
+                        "VALUES (?1, ?2, ?3, ?4)",
+                     &st, err);
+    if (rc)
+        return rc;
+    sqlite3_bind_int64(st, 1, id);
+    sqlite3_bind_text(st, 2, at, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, who ? who : "", -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, what, -1, SQLITE_STATIC);
+    if (sqlite3_step(st) != SQLITE_DONE)
+        rc = db_fail(s, err, "logging an assessment change");
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int ag_store_assessment_insert(struct ag_store *s, struct ag_assessment_rec *r, const char *who,
+                               struct ag_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = exec(s, "BEGIN IMMEDIATE", err);
+    if (rc)
+        return rc;
+    rc = prepare(s,
+                 "INSERT INTO assessments (city_id, space_id, version, based_on, created_at, "
+                 "updated_at, assessor, sharing, doc) VALUES (?1, ?2, (SELECT coalesce(max(version), "
+                 "0) + 1 FROM assessments WHERE space_id = ?2), nullif(?3, 0), ?4, ?4, ?5, ?6, ?7) "
+                 "RETURNING id, version",
+                 &st, err);
+    if (!rc) {
+        sqlite3_bind_int64(st, 1, r->city_id);
+        sqlite3_bind_int64(st, 2, r->space_id);
+        sqlite3_bind_int64(st, 3, r->based_on);
+        sqlite3_bind_text(st, 4, r->created_at, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 5, r->assessor ? r->assessor : "", -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 6, r->sharing, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 7, r->doc, -1, SQLITE_STATIC);
+        if (sqlite3_step(st) == SQLITE_ROW) {
+            r->id = sqlite3_column_int64(st, 0);
+            r->version = sqlite3_column_int(st, 1);
+            if (sqlite3_step(st) != SQLITE_DONE)
+                rc = db_fail(s, err, "saving an assessment");
+        } else
+            rc = db_fail(s, err, "saving an assessment");
+        sqlite3_finalize(st);
+    }
+    if (!rc) {
+        char what[64];
+        snprintf(what, sizeof what, "created version %d", r->version);
+        rc = log_change(s, r->id, r->created_at, who, what, err);
+    }
+    if (!rc)
+        rc = exec(s, "COMMIT", err);
+    if (rc)
+        sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+    return rc;
+}
+
+int ag_store_assessment_update(struct ag_store *s, const struct ag_assessment_rec *r,
+                               const char *who, const char *what, struct ag_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = exec(s, "BEGIN IMMEDIATE", err);
+    if (rc)
+        return rc;
+    rc = prepare(s,
+                 "UPDATE assessments SET doc = ?2, assessor = ?3, sharing = ?4, updated_at = ?5 "
+                 "WHERE id = ?1",
+                 &st, err);
+    if (!rc) {
+        sqlite3_bind_int64(st, 1, r->id);
+        sqlite3_bind_text(st, 2, r->doc, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 3, r->assessor ? r->assessor : "", -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 4, r->sharing, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 5, r->updated_at, -1, SQLITE_STATIC);
+        if (sqlite3_step(st) != SQLITE_DONE)
+            rc = db_fail(s, err, "saving an assessment");
+        else if (sqlite3_changes(s->db) != 1)
+            rc = ag_error_set(err, AG_ENOTFOUND, "assessment %lld: no such assessment",
+                              (long long)r->id);
+        sqlite3_finalize(st);
+    }
+    if (!rc)
+        rc = log_change(s, r->id, r->updated_at, who, what, err);
+    if (!rc)
+        rc = exec(s, "COMMIT", err);
+    if (rc)
+        sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+    return rc;
+}
+
+static int get_one(struct ag_store *s, const char *sql, int64_t key, const char *missing,
+                   struct ag_assessment_rec *out, struct ag_error *err)
+{
+    sqlite3_stmt *st;
+    memset(out, 0, sizeof *out);
+    int rc = prepare(s, sql, &st, err);
+    if (rc)
+        return rc;
+    sqlite3_bind_int64(st, 1, key);
+    int step = sqlite3_step(st);
+    if (step == SQLITE_ROW)
+        rc = read_assessment(st, true, out, err);
+    else if (step == SQLITE_DONE)
+        rc = ag_error_set(err, AG_ENOTFOUND, missing, (long long)key);
+    else
+        rc = db_fail(s, err, "reading an assessment");
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int ag_store_assessment_get(struct ag_store *s, int64_t id, struct ag_assessment_rec *out,
+                            struct ag_error *err)
+{
+    return get_one(s, "SELECT " ASSESSMENT_COLS ", doc FROM assessments WHERE id = ?1", id,
+                   "assessment %lld: no such assessment (see agora assess list)", out, err);
+}
+
+int ag_store_assessment_latest(struct ag_store *s, int64_t space_id,
+                               struct ag_assessment_rec *out, struct ag_error *err)
+{
+    return get_one(s,
+                   "SELECT " ASSESSMENT_COLS ", doc FROM assessments WHERE space_id = ?1 "
+                   "ORDER BY version DESC LIMIT 1",
+                   space_id, "space %lld has no assessment yet (agora assess new SPACE)", out,
+                   err);
+}
+
+int ag_store_assessments(struct ag_store *s, int64_t city_id, struct ag_vec *out,
+                         struct ag_error *err)
+{
+    sqlite3_stmt *st;
+    int rc = prepare(s,
+                     "SELECT " ASSESSMENT_COLS " FROM assessments WHERE city_id = ?1 "
+                     "ORDER BY space_id, version",
+                     &st, err);
+    if (rc)
+        return rc;
+    sqlite3_bind_int64(st, 1, city_id);
+    int step;
+    while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW) {
+        struct ag_assessment_rec r;
+        rc = read_assessment(st, false, &r, err);
+        if (!rc && !ag_vec_push(out, &r)) {
+            ag_assessment_rec_free(&r);
+            rc = ag_error_set(err, AG_ENOMEM, "out of memory");
+        }
+    }
+    if (!rc && step != SQLITE_DONE)
+        rc = db_fail(s, err, "listing assessments");
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int ag_store_assessment_log(struct ag_store *s, int64_t id, struct ag_buf *out,
+                            struct ag_error *err)
+{
+    sqlite3_stmt *st;
+    int rc = prepare(s,
+                     "SELECT at, who, what FROM assessment_log WHERE assessment_id = ?1 ORDER BY id",
+                     &st, err);
+    if (rc)
+        return rc;
+    sqlite3_bind_int64(st, 1, id);
+    int step;
+    while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW)
+        rc = ag_buf_printf(out, "%s\t%s\t%s\n", (const char *)sqlite3_column_text(st, 0),
+                           (const char *)sqlite3_column_text(st, 1),
+                           (const char *)sqlite3_column_text(st, 2));
+    if (!rc && step != SQLITE_DONE)
+        rc = db_fail(s, err, "reading the assessment log");
+    sqlite3_finalize(st);
+    return rc;
+}

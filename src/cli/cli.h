@@ -42,5 +42,7 @@ int cmd_report(int argc, char **argv);
 int cmd_vehicle(int argc, char **argv);
 int cmd_incidents(int argc, char **argv);
 int cmd_crowd(int argc, char **argv);
+int cmd_assess(int argc, char **argv);
+int cmd_plan(int argc, char **argv);
 
 #endif

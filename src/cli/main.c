@@ -17,7 +17,10 @@ static const char HELP[] =
     "  vehicle SPACE.. | --all  hostile-vehicle approach speeds and barrier ratings\n"
     "  incidents COMMAND      incident records: import, hotspots, near repeats, profiles\n"
     "  crowd COMMAND          crowd safety: capacity, egress time, pedestrian simulation\n"
+    "  assess COMMAND         vulnerability assessment: new, answer, score, diff\n"
+    "  plan ID --budget EUR   the protection plan of an assessment within a budget\n"
     "  report --out DIR       write the HTML report of a city to DIR/index.html\n"
+    "  report SPACE --out F   the assessment report of a space (--lang, --format pdf)\n"
     "\n"
     "Options common to the commands:\n"
     "  --db PATH              the database (default: $AGORA_DB, else ./agora.db)\n"
@@ -51,6 +54,10 @@ int main(int argc, char **argv)
         return cmd_incidents(argc - 1, argv + 1);
     if (!strcmp(cmd, "crowd"))
         return cmd_crowd(argc - 1, argv + 1);
+    if (!strcmp(cmd, "assess"))
+        return cmd_assess(argc - 1, argv + 1);
+    if (!strcmp(cmd, "plan"))
+        return cmd_plan(argc - 1, argv + 1);
     if (!strcmp(cmd, "report"))
         return cmd_report(argc - 1, argv + 1);
     return tool_usage("unknown command \"%s\" (see agora --help)", cmd);
