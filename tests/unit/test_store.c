@@ -1,11 +1,11 @@
 /* The SQLite store: migrations, one transaction per import, stable ids,
  * refusal of files that are not ours. Every test works on a real file.
  * SPDX-License-Identifier: EUPL-1.2 */
-#include <cmocka.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <cmocka.h>
 
 #include <math.h>
 #include <sqlite3.h>
@@ -40,8 +40,7 @@ static int teardown(void **state)
 
 static void ring_square(struct ag_mpoly *mp, double lon, double lat, double d)
 {
-    struct ag_ll pts[5] = {
-        {lon, lat}, {lon + d, lat}, {lon + d, lat + d}, {lon, lat + d}, {lon, lat}};
+    struct ag_ll pts[5] = {{lon, lat}, {lon + d, lat}, {lon + d, lat + d}, {lon, lat + d}, {lon, lat}};
     memset(mp, 0, sizeof *mp);
     assert_int_equal(ag_mpoly_add_ring_polygon(mp, pts, 5), 0);
 }
@@ -110,8 +109,8 @@ static unsigned long long db_digest(void)
 {
     sqlite3 *db;
     assert_int_equal(sqlite3_open_v2(dbpath, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-    static const char *tables[] = {"cities",   "spaces",    "road_nodes", "road_edges",
-                                   "barriers", "buildings", "import_log"};
+    static const char *tables[] = {"cities", "spaces", "road_nodes", "road_edges", "barriers",
+                                   "buildings", "import_log"};
     unsigned long long h = 1469598103934665603ULL;
     for (size_t t = 0; t < sizeof tables / sizeof tables[0]; t++) {
         char sql[128];
@@ -298,8 +297,8 @@ static void test_schema_1_database_is_upgraded_in_place_keeping_its_data(void **
     ag_store_close(s);
     ag_city_model_free(&m);
     /* Take the file back to what schema 1 was: no vehicle or incident tables. */
-    exec_raw("DROP TABLE assessment_log; DROP TABLE assessments; DROP TABLE incidents; DROP TABLE "
-             "incident_sets; DROP TABLE vehicle_results;"
+    exec_raw("DROP TABLE assessment_log; DROP TABLE assessments;"
+             " DROP TABLE incidents; DROP TABLE incident_sets; DROP TABLE vehicle_results;"
              " DROP TABLE vehicle_runs; PRAGMA user_version = 1");
     /* A read-only open may not upgrade, and says so. */
     assert_int_equal(ag_store_open(&s, dbpath, AG_STORE_READONLY, &err), AG_EVERSION);
