@@ -69,6 +69,26 @@ int ag_report_map_svg_overlay(const struct ag_report_map *m, const struct ag_spa
                               double margin_m, int size_px, const struct ag_report_overlay *ov,
                               struct ag_buf *out);
 
+/* ---- assessment reports (issue 4) ---- */
+struct ag_catalogue;
+struct ag_assessment;
+struct ag_space;
+
+/* The assessment report of one space: summary with the risk bars and the
+ * 5×5 matrix, the risk register, the computed evidence, the protection
+ * plan within budget (INFINITY: every measure ranked), the scenario sheets
+ * and the method, in lang (ag_i18n_langs), as format "html" or "pdf",
+ * written to path atomically. */
+int ag_report_assessment(const struct ag_catalogue *cat, const struct ag_assessment *a,
+                         const struct ag_city *city, const struct ag_space *sp, const char *lang,
+                         double budget, const char *format, const char *path,
+                         struct ag_error *err);
+/* The city overview: the n spaces' latest assessments ranked by total risk. */
+int ag_report_overview(const struct ag_catalogue *cat, const struct ag_city *city,
+                       const struct ag_assessment *const *as, const struct ag_space *const *sps,
+                       size_t n, const char *lang, const char *format, const char *path,
+                       struct ag_error *err);
+
 #ifdef __cplusplus
 }
 #endif
