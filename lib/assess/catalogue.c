@@ -163,7 +163,7 @@ static int get_num(const struct table *t, int col, double lo, double hi, bool in
 
 static int get_int(const struct table *t, int col, int lo, int hi, int *out, struct ag_error *err)
 {
-    double v;
+    double v = 0;
     int rc = get_num(t, col, lo, hi, true, &v, err);
     if (!rc)
         *out = (int)v;
