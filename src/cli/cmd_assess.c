@@ -25,6 +25,7 @@ static const char HELP[] =
     "  questions              the checklist: question ids, questions and answers\n"
     "  answer ID --file F     apply an answers file (JSON, see the README)\n"
     "  answer ID              answer question by question on a terminal\n"
+    "  show ID [--json]       the answers, context and measures of an assessment\n"
     "  score ID [--json]      the risk of each scenario\n"
     "  diff A B [--json]      what changed between two assessments\n"
     "  log ID                 every change made to an assessment\n"
@@ -520,6 +521,57 @@ static int assess_answer(int argc, char **argv)
     return rc ? tool_fail(&err) : EXIT_OK;
 }
 
+/* ---- show ---- */
+
+static int assess_show(int argc, char **argv)
+{
+    const char *db = NULL, *city = NULL;
+    bool json = false;
+    const struct cli_opt opts[] = {{"--db", &db, NULL},
+                                   {"--city", &city, NULL},
+                                   {"--json", NULL, &json},
+                                   {NULL, NULL, NULL}};
+    const char *pos[1];
+    int npos, code;
+    if (tool_parse(argc, argv, opts, pos, 1, &npos, HELP, &code))
+        return code;
+    if (npos != 1)
+        return tool_usage("assess show: which assessment? (agora assess show ID)");
+    int64_t id;
+    if ((code = acli_id(pos[0], &id)))
+        return code;
+    struct ag_error err = {0};
+    struct acli x;
+    int rc = acli_open(&x, db, city, false, id, &err);
+    if (!rc && json) {
+        /* the stored document, with who, what and when around it */
+        printf("{\"id\":%lld,\"space\":%lld,\"version\":%d,\"based_on\":%lld,"
+               "\"created_at\":\"%s\",\"updated_at\":\"%s\",\"sharing\":\"%s\",\"doc\":%s}\n",
+               (long long)x.rec.id, (long long)x.rec.space_id, x.rec.version,
+               (long long)x.rec.based_on, x.rec.created_at, x.rec.updated_at, x.rec.sharing,
+               x.rec.doc);
+    } else if (!rc) {
+        printf("Assessment %lld: %s (space %lld), version %d, created %s, updated %s, %s\n",
+               (long long)x.rec.id, acli_space_name(&x.space), (long long)x.space.id,
+               x.rec.version, x.rec.created_at, x.rec.updated_at, x.rec.sharing);
+        for (size_t q = 0; q < x.cat->nquestions; q++) {
+            const struct ag_question *qq = &x.cat->questions[q];
+            const struct ag_answer *an = &x.a->answers[q];
+            if (!an->level)
+                printf("  %-36s -  (not answered)\n", qq->id);
+            else if (an->source == AG_ANSWER_OVERRIDE)
+                printf("  %-36s %d  %s  [overrides agora's %d: %s]\n", qq->id, an->level,
+                       qq->answer[an->level - 1], an->computed_level,
+                       an->reason ? an->reason : "");
+            else
+                printf("  %-36s %d  %s%s\n", qq->id, an->level, qq->answer[an->level - 1],
+                       an->source == AG_ANSWER_COMPUTED ? "  [computed]" : "");
+        }
+    }
+    acli_close(&x);
+    return rc ? tool_fail(&err) : EXIT_OK;
+}
+
 /* ---- log ---- */
 
 static int assess_log(int argc, char **argv)
@@ -569,6 +621,8 @@ int cmd_assess(int argc, char **argv)
         return assess_questions(argc - 1, argv + 1);
     if (!strcmp(sub, "answer"))
         return assess_answer(argc - 1, argv + 1);
+    if (!strcmp(sub, "show"))
+        return assess_show(argc - 1, argv + 1);
     if (!strcmp(sub, "score"))
         return assess_score(argc - 1, argv + 1, HELP_SCORE);
     if (!strcmp(sub, "diff"))
