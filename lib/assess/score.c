@@ -143,7 +143,7 @@ int ag_assess_plan(const struct ag_catalogue *c, const struct ag_assessment *a, 
                    struct ag_plan *out, struct ag_error *err)
 {
     memset(out, 0, sizeof *out);
-    if (!(budget >= 0) || !isfinite(budget))
+    if (!(budget >= 0)) /* INFINITY: every measure, ranked */
         return ag_error_set(err, AG_EINVAL, "budget: expected a number of euros, 0 or more");
     size_t ns = c->nscenarios, nm = c->nmeasures;
     double *factor = malloc((ns ? ns : 1) * sizeof *factor);

@@ -173,7 +173,7 @@ struct doc_rgb ag__doc_band_rgb(int product)
     return c;
 }
 
-void ag__doc_number(char *out, size_t cap, double v, int decimals)
+void ag__doc_number(char *out, size_t cap, double v, int decimals, const char *lang)
 {
     /* ag_format_fixed needs at least one decimal; whole numbers are
      * rounded here, also by integer arithmetic (no locale involved). */
@@ -181,6 +181,12 @@ void ag__doc_number(char *out, size_t cap, double v, int decimals)
         snprintf(out, cap, "%lld", llround(v));
     else
         ag_format_fixed(out, cap, v, decimals);
+    /* the decimal comma of the continental languages agora writes */
+    bool comma = lang && (!strncmp(lang, "fr", 2) || !strncmp(lang, "de", 2) ||
+                          !strncmp(lang, "it", 2) || !strncmp(lang, "nl", 2));
+    char *dot = comma ? strchr(out, '.') : NULL;
+    if (dot)
+        *dot = ',';
 }
 
 /* ---- the document ---- */

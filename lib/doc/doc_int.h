@@ -73,6 +73,7 @@ bool ag__doc_dark_text(struct doc_rgb c);
 /* "#rrggbb" of an ag_doc_band colour as a struct doc_rgb. */
 struct doc_rgb ag__doc_band_rgb(int product);
 /* v with `decimals` decimals (0..6), whatever the locale. */
-void ag__doc_number(char *out, size_t cap, double v, int decimals);
+/* v with `decimals` decimals, the point a comma for fr, de, it and nl. */
+void ag__doc_number(char *out, size_t cap, double v, int decimals, const char *lang);
 
 #endif

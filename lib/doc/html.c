@@ -61,6 +61,7 @@ static const char CSS[] =
 struct w {
     struct ag_buf *b;
     int rc;
+    const char *lang;
 };
 
 static void w_puts(struct w *w, const char *s)
@@ -132,7 +133,7 @@ static void w_fill(struct w *w, struct doc_rgb c)
 static void w_number(struct w *w, double v, int decimals)
 {
     char num[64];
-    ag__doc_number(num, sizeof num, v, decimals);
+    ag__doc_number(num, sizeof num, v, decimals, w->lang);
     w_puts(w, num);
 }
 
@@ -271,7 +272,7 @@ int ag_doc_write_html(const struct ag_doc *d, struct ag_buf *out)
     if (!d || !out)
         return AG_EINVAL;
     size_t start = out->len;
-    struct w w = {out, 0};
+    struct w w = {out, 0, d->lang};
     w_puts(&w, "<!DOCTYPE html>\n<html lang=\"");
     w_text(&w, d->lang);
     w_puts(&w, "\">\n<head>\n<meta charset=\"utf-8\">\n"

@@ -612,7 +612,7 @@ static void bars(struct pdf *p, const struct doc_bars *s)
     for (size_t i = 0; i < s->n; i++) {
         struct text label, val;
         char num[64];
-        ag__doc_number(num, sizeof num, s->value[i], s->decimals);
+        ag__doc_number(num, sizeof num, s->value[i], s->decimals, p->d->lang);
         text_make(p, &label, s->label[i], F_CELL, lw - 4, PANGO_ALIGN_LEFT, 0);
         text_make(p, &val, num, F_CELL, vw, PANGO_ALIGN_RIGHT, 0);
         double h = fmax(label.h, 14) + 4;
@@ -643,7 +643,7 @@ static void bars(struct pdf *p, const struct doc_bars *s)
     hline(p, bx, bx + bw, p->y + 1, 0.6, RULE2);
     struct text zero, max;
     char num[64];
-    ag__doc_number(num, sizeof num, s->max, s->decimals);
+    ag__doc_number(num, sizeof num, s->max, s->decimals, p->d->lang);
     text_make(p, &zero, "0", F_SMALL, 0, PANGO_ALIGN_LEFT, 0);
     text_make(p, &max, num, F_SMALL, 80, PANGO_ALIGN_RIGHT, 0);
     draw_text(p, &zero, bx, p->y + 2, INK2);

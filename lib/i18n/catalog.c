@@ -223,13 +223,20 @@ size_t ag_catalog_size(const struct ag_catalog *c)
     return c ? c->n : 0;
 }
 
+/* The translation of key, or NULL. */
+static const char *find(const struct ag_catalog *c, const char *key)
+{
+    struct msg k = {key, NULL};
+    const struct msg *m = bsearch(&k, c->msgs, c->n, sizeof *c->msgs, cmp_msg);
+    return m ? m->str : NULL;
+}
+
 const char *ag_tr(const struct ag_catalog *c, const char *msgid)
 {
     if (!c || !c->n || !msgid || !*msgid)
         return msgid;
-    struct msg key = {msgid, NULL};
-    const struct msg *m = bsearch(&key, c->msgs, c->n, sizeof *c->msgs, cmp_msg);
-    return m ? m->str : msgid;
+    const char *t = find(c, msgid);
+    return t ? t : msgid;
 }
 
 const char *ag_trc(const struct ag_catalog *c, const char *ctx, const char *msgid)
@@ -246,8 +253,8 @@ const char *ag_trc(const struct ag_catalog *c, const char *ctx, const char *msgi
     memcpy(k, ctx, lc);
     k[lc] = '\4';
     memcpy(k + lc + 1, msgid, lm + 1);
-    const char *r = ag_tr(c, k);
+    const char *t = find(c, k);
     if (k != stack)
         free(k);
-    return r == k ? msgid : r;
+    return t ? t : msgid;
 }

@@ -222,7 +222,7 @@ static int register_table(struct rep *r, const struct ag_assessment *a,
     const char *head[] = {T("Threat"), T("Vulnerability"),
                           T("Impact"), T("Existing controls"),
                           T("Risk"),   T("Residual risk after the plan")};
-    const double w[] = {2.2, 1.2, 1.1, 2.6, 1.3, 1.4};
+    const double w[] = {2.0, 1.8, 1.6, 2.2, 1.5, 1.7};
     const bool numeric[] = {false, true, true, false, true, true};
     if (!rc)
         rc = ag_doc_table(r->doc, 6, head, w, numeric);
@@ -264,7 +264,7 @@ static int scenario_sheets(struct rep *r, const struct ag_assessment *a,
         if (!rc)
             rc = ag_doc_para(r->doc, T(sc->description));
         const char *head[] = {T("Factor"), T("Value"), T("How it is obtained")};
-        const double w[] = {2, 1.3, 4};
+        const double w[] = {2.6, 1.4, 3.6};
         if (!rc)
             rc = ag_doc_table(r->doc, 3, head, w, NULL);
         char b[6][160], t1[48], t2[48], t3[48];
@@ -311,7 +311,9 @@ static int scenario_sheets(struct rep *r, const struct ag_assessment *a,
                         snprintf(ans, sizeof ans, "%d — %s (%s)%s%s", lv, T(qq->answer[lv - 1]),
                                  level_name(r, lv),
                                  a->answers[q].source == AG_ANSWER_ASSESSOR ? "" : "; ",
-                                 source_name(r, a->answers[q].source));
+                                 a->answers[q].source == AG_ANSWER_ASSESSOR
+                                     ? ""
+                                     : source_name(r, a->answers[q].source));
                     else
                         snprintf(ans, sizeof ans, "%s", T("not answered"));
                     snprintf(wt, sizeof wt, "%g", qq->scenarios[k].value);
@@ -392,7 +394,7 @@ static int plan_section(struct rep *r, const struct ag_plan *p)
                           T("Risk removed"),
                           T("Per million EUR"),
                           T("Total risk after")};
-    const double w[] = {0.4, 3.6, 1.4, 1.2, 1.3, 1.3};
+    const double w[] = {0.4, 3.0, 1.3, 1.6, 1.5, 1.7};
     const bool numeric[] = {true, false, true, true, true, true};
     if (!rc)
         rc = ag_doc_table(r->doc, 6, head, w, numeric);
@@ -568,7 +570,7 @@ int ag_report_overview(const struct ag_catalogue *cat, const struct ag_city *cit
                                   : T("No space has been assessed yet."));
     const char *head[] = {
         "#", T("Space"), T("Version"), T("Total risk"), T("Highest risk"), T("Questions answered")};
-    const double w[] = {0.4, 3, 1, 1.2, 3, 1.3};
+    const double w[] = {0.4, 2.6, 1.0, 1.5, 2.6, 1.8};
     const bool numeric[] = {true, false, true, true, false, true};
     if (!e && n)
         e = ag_doc_table(rr.doc, 6, head, w, numeric);

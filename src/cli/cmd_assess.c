@@ -493,13 +493,20 @@ static int assess_answer(int argc, char **argv)
         rc = ag_file_read(file, &b, &err);
     struct acli x;
     memset(&x, 0, sizeof x);
+    /* read-only until the file has been checked: a refused file leaves
+     * the database byte for byte as it was */
     if (!rc)
-        rc = acli_open(&x, db, city, true, id, &err);
+        rc = acli_open(&x, db, city, !file, id, &err);
     if (!rc && file) {
         char now[32];
         ag__assess_now_cli(now);
         size_t changed = 0;
         rc = ag_assessment_apply(x.cat, x.a, b.data, b.len, file, now, &changed, &err);
+        if (!rc && changed) {
+            ag_store_close(x.store);
+            x.store = NULL;
+            rc = tool_open_city(db, city, 0, &x.store, &x.city, &err);
+        }
         if (!rc && changed) {
             char what[300];
             snprintf(what, sizeof what, "answers file %.200s: %zu change(s)", file, changed);
@@ -527,10 +534,8 @@ static int assess_show(int argc, char **argv)
 {
     const char *db = NULL, *city = NULL;
     bool json = false;
-    const struct cli_opt opts[] = {{"--db", &db, NULL},
-                                   {"--city", &city, NULL},
-                                   {"--json", NULL, &json},
-                                   {NULL, NULL, NULL}};
+    const struct cli_opt opts[] = {
+        {"--db", &db, NULL}, {"--city", &city, NULL}, {"--json", NULL, &json}, {NULL, NULL, NULL}};
     const char *pos[1];
     int npos, code;
     if (tool_parse(argc, argv, opts, pos, 1, &npos, HELP, &code))
@@ -552,8 +557,8 @@ static int assess_show(int argc, char **argv)
                x.rec.doc);
     } else if (!rc) {
         printf("Assessment %lld: %s (space %lld), version %d, created %s, updated %s, %s\n",
-               (long long)x.rec.id, acli_space_name(&x.space), (long long)x.space.id,
-               x.rec.version, x.rec.created_at, x.rec.updated_at, x.rec.sharing);
+               (long long)x.rec.id, acli_space_name(&x.space), (long long)x.space.id, x.rec.version,
+               x.rec.created_at, x.rec.updated_at, x.rec.sharing);
         for (size_t q = 0; q < x.cat->nquestions; q++) {
             const struct ag_question *qq = &x.cat->questions[q];
             const struct ag_answer *an = &x.a->answers[q];
@@ -561,8 +566,7 @@ static int assess_show(int argc, char **argv)
                 printf("  %-36s -  (not answered)\n", qq->id);
             else if (an->source == AG_ANSWER_OVERRIDE)
                 printf("  %-36s %d  %s  [overrides agora's %d: %s]\n", qq->id, an->level,
-                       qq->answer[an->level - 1], an->computed_level,
-                       an->reason ? an->reason : "");
+                       qq->answer[an->level - 1], an->computed_level, an->reason ? an->reason : "");
             else
                 printf("  %-36s %d  %s%s\n", qq->id, an->level, qq->answer[an->level - 1],
                        an->source == AG_ANSWER_COMPUTED ? "  [computed]" : "");

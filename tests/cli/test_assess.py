@@ -214,7 +214,7 @@ def digest(path):
      'answers[0] (question "design.lighting"): the field "answer" is missing'),
     ('{"answers": [{"question": "design.lighting", "answer": 2}',
      "not valid JSON"),
-    ('{"answers": [{"question": "perimeter.vehicle_impact", "answer": 5}]}',
+    ('{"answers": [{"question": "perimeter.vehicle_impact", "answer": 3}]}',
      "to override it give a \"reason\""),
 ])
 def test_bad_answers_file_names_the_item_and_stores_nothing(agora, assessed, content, expect):
