@@ -4,6 +4,7 @@
 DEMO_PBF  := data/demo/monaco.osm.pbf
 DEMO_DB   := out/demo.db
 DEMO_OUT  := out/report
+DEMO_ANSWERS := data/demo/place-darmes-assessment.json
 RELEASE   := build/release/agora
 FUZZ_SECONDS ?= 20
 # Debian's interpreter, where scripts/setup installs python3-pytest: a python3
@@ -34,14 +35,24 @@ optimized: setup
 # Import the demo city into a fresh database, analyse every space for
 # hostile-vehicle approaches, and write the report.
 demo: build
-	@mkdir -p out
+	@mkdir -p out $(DEMO_OUT)
 	@rm -f $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm
 	@$(RELEASE) import $(DEMO_PBF) --db $(DEMO_DB) --city Monaco
 	@$(RELEASE) vehicle --all --db $(DEMO_DB) > out/vehicle.txt
 	@echo "Vehicle approach analysis of every space: out/vehicle.txt"
+	@$(RELEASE) assess new way/4227203 --db $(DEMO_DB) --assessor "Demo assessor" > /dev/null
+	@$(RELEASE) assess answer 1 --file $(DEMO_ANSWERS) --db $(DEMO_DB) --who demo > /dev/null
+	@for lang in en fr de it nl; do \
+	    $(RELEASE) report way/4227203 --db $(DEMO_DB) --lang $$lang --format pdf \
+	        --budget 250000 --out $(DEMO_OUT)/place-darmes-$$lang.pdf > /dev/null || exit 1; \
+	done
+	@$(RELEASE) report way/4227203 --db $(DEMO_DB) --budget 250000 \
+	    --out $(DEMO_OUT)/place-darmes-en.html > /dev/null
+	@echo "Worked assessment of Place d'Armes (risk per scenario): agora assess score 1 --db $(DEMO_DB)"
 	@$(RELEASE) report --db $(DEMO_DB) --out $(DEMO_OUT)
 	@echo
-	@echo "Open $(CURDIR)/$(DEMO_OUT)/index.html in a browser."
+	@echo "Open $(CURDIR)/$(DEMO_OUT)/index.html in a browser; the assessment report of"
+	@echo "Place d'Armes is $(DEMO_OUT)/place-darmes-LANG.pdf (LANG: en fr de it nl)."
 
 # Every test: unit tests (cmocka, ctest), end-to-end tests of the command
 # (pytest), all under AddressSanitizer and UndefinedBehaviorSanitizer; the

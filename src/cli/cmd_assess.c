@@ -501,7 +501,12 @@ static int assess_answer(int argc, char **argv)
         char now[32];
         ag__assess_now_cli(now);
         size_t changed = 0;
+        double people = x.a->ctx.people;
         rc = ag_assessment_apply(x.cat, x.a, b.data, b.len, file, now, &changed, &err);
+        /* the crowd evidence compares the capacity with the people
+         * expected: a new number of people recomputes it */
+        if (!rc && changed && x.a->ctx.people != people)
+            rc = ag_assess_evidence(x.store, &x.city, &x.space, x.cat, x.a, now, &err);
         if (!rc && changed) {
             ag_store_close(x.store);
             x.store = NULL;
