@@ -680,7 +680,7 @@ int ag_store_city_get(struct ag_store *s, const char *name, struct ag_city *out,
                                            "city yet (import one first: agora import FILE)"};
     struct ag_vec cities;
     ag_vec_init(&cities, sizeof(struct ag_city));
-    size_t at;
+    size_t at = 0;
     int rc = ag_store_cities(s, &cities, err);
     if (!rc)
         rc = pick_named(s, cities.data, cities.len, sizeof(struct ag_city),
@@ -1161,7 +1161,7 @@ int ag_store_incident_set_get(struct ag_store *s, const char *name, struct ag_in
         "incidents yet (import them first: agora incidents import FILE)"};
     struct ag_vec sets;
     ag_vec_init(&sets, sizeof(struct ag_incident_set));
-    size_t at;
+    size_t at = 0;
     int rc = ag_store_incident_sets(s, &sets, err);
     if (!rc)
         rc = pick_named(s, sets.data, sets.len, sizeof(struct ag_incident_set),

@@ -91,7 +91,7 @@ int assess_score(int argc, char **argv, const char *help)
 {
     const char *db = NULL, *city = NULL;
     bool json = false;
-    int64_t id;
+    int64_t id = 0;
     int code = parse_one_id(argc, argv, help,
                             "assess score: which assessment? (agora assess "
                             "score ID)",
@@ -167,7 +167,7 @@ int assess_diff(int argc, char **argv, const char *help)
 {
     const char *db = NULL, *city = NULL;
     bool json = false;
-    int64_t ida, idb;
+    int64_t ida = 0, idb = 0;
     int code = parse_one_id(argc, argv, help,
                             "assess diff: which two assessments? (agora "
                             "assess diff A B)",
@@ -352,7 +352,7 @@ int assess_plan(int argc, char **argv, const char *help)
 {
     const char *db = NULL, *city = NULL, *budget_s = NULL;
     bool json = false;
-    int64_t id;
+    int64_t id = 0;
     int code = parse_one_id(argc, argv, help,
                             "plan: which assessment? (agora plan ID --budget "
                             "EUR)",

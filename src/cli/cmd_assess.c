@@ -480,7 +480,7 @@ static int assess_answer(int argc, char **argv)
         return code;
     if (npos != 1)
         return tool_usage("assess answer: which assessment? (agora assess answer ID --file F)");
-    int64_t id;
+    int64_t id = 0;
     if ((code = acli_id(pos[0], &id)))
         return code;
     struct ag_error err = {0};
@@ -547,7 +547,7 @@ static int assess_show(int argc, char **argv)
         return code;
     if (npos != 1)
         return tool_usage("assess show: which assessment? (agora assess show ID)");
-    int64_t id;
+    int64_t id = 0;
     if ((code = acli_id(pos[0], &id)))
         return code;
     struct ag_error err = {0};
@@ -594,7 +594,7 @@ static int assess_log(int argc, char **argv)
         return code;
     if (npos != 1)
         return tool_usage("assess log: which assessment? (agora assess log ID)");
-    int64_t id;
+    int64_t id = 0;
     if ((code = acli_id(pos[0], &id)))
         return code;
     struct ag_error err = {0};
