@@ -351,7 +351,7 @@ static void flow_string(struct pdf *p, const char *s, enum font font, double x, 
 
 /* ---- headings ---- */
 
-static void heading(struct pdf *p, int level, const char *s)
+static void heading(struct pdf *p, int level, const char *s, double keep)
 {
     static const enum font fonts[4] = {F_H1, F_H1, F_H2, F_H3};
     static const double before[4] = {14, 14, 11, 8};
@@ -359,8 +359,9 @@ static void heading(struct pdf *p, int level, const char *s)
     struct text t;
     text_make(p, &t, s, fonts[level], CONTENT_W, PANGO_ALIGN_LEFT, 0);
     /* Keep with next: a heading needs room for itself and about three lines
-     * of what follows, else it would close a page alone. */
-    need(p, t.h + 40);
+     * of what follows (keep: more when what follows cannot break, a
+     * matrix), else it would close a page alone. */
+    need(p, t.h + keep);
     if (p->cr) {
         /* A bookmark in the PDF's outline, nested by level. cairo takes the
          * title as UTF-8 and escapes it; the position is written in whole
@@ -689,9 +690,14 @@ static void layout(struct pdf *p)
         bool next_bullet = i + 1 < d->blocks.len &&
                            AG_VEC_AT(&d->blocks, struct doc_block, i + 1).kind == DOC_BULLET;
         switch (b->kind) {
-        case DOC_HEADING:
-            heading(p, b->level, b->text);
+        case DOC_HEADING: {
+            /* a matrix is drawn whole (about 290 pt): its heading goes
+             * with it to the next page rather than stay behind */
+            bool next_matrix = i + 1 < d->blocks.len &&
+                               AG_VEC_AT(&d->blocks, struct doc_block, i + 1).kind == DOC_MATRIX;
+            heading(p, b->level, b->text, next_matrix ? 300 : 40);
             break;
+        }
         case DOC_PARA:
             flow_string(p, b->text, F_BODY, MARGIN, CONTENT_W, 0, -1, INK);
             p->y += 6;
