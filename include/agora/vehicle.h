@@ -194,6 +194,8 @@ struct ag_route {
     double run_up_m;          /* length of the route */
     double limiting_radius_m; /* the last bend that clipped the speed, +inf if none */
     struct ag_xy limiting_at;
+    double last_m;            /* how far along its last state the route goes: the
+                                 whole edge, except for a route to a point on it */
 };
 
 int ag_vehicle_route(const struct ag_vgraph *g, const struct ag_kin *k, const struct ag_speeds *sp,
@@ -213,16 +215,58 @@ void ag_route_free(struct ag_route *r);
 double ag_vehicle_route_speed(const struct ag_vgraph *g, const struct ag_kin *k,
                               double vehicle_width_m, const long *states, size_t n,
                               double *limiting_radius_m, struct ag_xy *limiting_at);
+/* The same, driving only the first last_m metres of the last state. */
+double ag_vehicle_route_speed_to(const struct ag_vgraph *g, const struct ag_kin *k,
+                                 double vehicle_width_m, const long *states, size_t n,
+                                 double last_m, double *limiting_radius_m,
+                                 struct ag_xy *limiting_at);
+
+/* ---- speeds at points between nodes (kerb-side approaches, §13) ----
+ * Once the search has labelled every state, the speed at any point of an
+ * edge follows exactly, without cutting the edge there: the best speed at
+ * which the vehicle can set off along state d (over every state arriving at
+ * d's start node, clipped by the turn into d, or from rest), then the run
+ * along d with its bends and slope. This is what cutting the edge at the
+ * point and searching again would give (a cut adds a straight-through node,
+ * which neither clips nor helps), without growing the graph. */
+
+/* The speed at which the vehicle sets off along state d from its start
+ * node; *from (may be NULL) receives the state it comes by, -1 from rest.
+ * Negative when the vehicle cannot use d. Needs the speeds of a search on
+ * this graph. */
+double ag_vstate_entry_speed(const struct ag_vgraph *g, const struct ag_kin *k,
+                             double vehicle_width_m, const struct ag_speeds *sp, long d,
+                             long *from);
+/* The speed s metres along state d after setting off at v0: bends before s
+ * clip it, a bend exactly at s does not (the vehicle may leave the road
+ * there rather than take it, as at a node). */
+double ag_vstate_speed_at(const struct ag_vgraph *g, const struct ag_kin *k, long d, double v0,
+                          double s);
+/* The fastest arrival at the point s metres along state d: speed (0 when
+ * the vehicle cannot get there), the route ending with d (out->last_m = s),
+ * its run-up and last limiting bend. */
+int ag_vehicle_route_along(const struct ag_vgraph *g, const struct ag_kin *k,
+                           double vehicle_width_m, const struct ag_speeds *sp, long d, double s,
+                           struct ag_route *out);
 
 /* ---- the analysis of a city's spaces (docs/methodology.md §13) ---- */
 
 struct ag_store;
 struct ag_city;
 
+/* How far from a space a carriageway's edge may lie for a kerb-side entry,
+ * by default (m): a pavement and a parking lane (docs/methodology.md §13). */
+#define AG_VEHICLE_KERB_DEFAULT_M 6.0
+
 struct ag_vehicle_options {
     enum ag_vehicle_model model;
     const struct ag_vehicle_classes *classes;
     double merge_m; /* entry points closer than this are one entry (default 5 m) */
+    /* Kerb-side entries: a road passes close enough for a vehicle to leave
+     * it and cross the pavement onto the space when its carriageway's edge
+     * comes within kerb_m of the perimeter (default 6 m when 0; negative:
+     * no kerb-side entries). docs/methodology.md §13. */
+    double kerb_m;
 };
 
 /* The barrier rating a speed calls for: the speed rounded up to the
@@ -233,8 +277,9 @@ int ag_vehicle_rating(const struct ag_vehicle_class *c, double speed_kmh, char *
 
 /* Analyses the spaces space_ids[0..n) of the city (every space when n is
  * 0): finds their entry points (where a drivable way meets or crosses the
- * perimeter, merged within merge_m), and for each entry and class the
- * fastest approach from outside. Appends to out (a vec of struct
+ * perimeter, merged within merge_m: kind "way"; where a drivable road runs
+ * within kerb_m of it with nothing in between: kind "kerb-side"), and for
+ * each entry and class the fastest approach from outside. Appends to out (a vec of struct
  * ag_vehicle_result, each json malloc'd) one JSON object per space, in the
  * format of `agora vehicle --json` (README). progress may be NULL. */
 struct ag_vehicle_result {

@@ -54,7 +54,8 @@ static const char CSS[] =
     "table.vt td{padding:3px 8px}table.vt tbody{border-top:2px solid #c9ced6}"
     "table.vt tr.worst td{font-weight:600}table.vt tr.why td{color:#3a4550;"
     "padding:4px 8px 8px;font-weight:normal}"
-    "td.ent{vertical-align:top}.none{color:#5a6570}"
+    "td.ent{vertical-align:top}.none{color:#5a6570}td.ent .ek{display:block;margin-top:3px;"
+    "font-size:12px;color:#5a6570;max-width:11em}"
     ".apc{fill:none;stroke:#1d232a;stroke-opacity:.6;stroke-width:6;stroke-linecap:round;"
     "stroke-linejoin:round}.ap{fill:none;stroke-width:3.6;stroke-linecap:round;stroke-linejoin:round}"
     ".mlab circle{fill:#fff;stroke:#1d232a;stroke-width:1.5}"
@@ -118,6 +119,7 @@ static double kmh_up(double kmh) { return ceil(kmh * 10 - 1e-6) / 10; }
 struct vclass {
     const char *cls;
     double kmh, run_up_m, kj;
+    double across_m; /* kerb-side: pavement crossed from the carriageway; NaN otherwise */
     const char *rating; /* NULL: none (too fast, or cannot reach) */
     const char *note;   /* rating_note, or NULL */
     bool bend;
@@ -131,6 +133,9 @@ struct ventry {
     long long id;
     struct ag_ll ll;
     double width_m;
+    bool kerb;        /* a kerb-side entry: a road alongside, not a way into the space */
+    const char *road; /* the road's name, or NULL */
+    long long way;
     struct vclass *c;
     size_t nc;
     const struct vclass *worst; /* the fastest class, NULL when none reaches */
@@ -209,6 +214,13 @@ static int vresult_parse(const char *text, struct vresult *r)
                     : (long long)i + 1;
         e->ll = (struct ag_ll){jnum(je_, "lon"), jnum(je_, "lat")};
         e->width_m = jnum(je_, "width_m");
+        /* Results stored before kerb-side entries have no kind: way entries. */
+        const char *kind = jstr(je_, "kind");
+        e->kerb = kind && !strcmp(kind, "kerb-side");
+        e->road = jstr(je_, "road");
+        e->way = json_is_integer(json_object_get(je_, "way"))
+                     ? (long long)json_integer_value(json_object_get(je_, "way"))
+                     : 0;
         e->c = calloc(json_array_size(classes) + 1, sizeof *e->c);
         if (!e->c)
             return AG_ENOMEM;
@@ -222,6 +234,9 @@ static int vresult_parse(const char *text, struct vresult *r)
             c->kmh = fmax(0, jnum(jc, "speed_kmh"));
             c->run_up_m = fmax(0, jnum(jc, "run_up_m"));
             c->kj = fmax(0, jnum(jc, "energy_kj"));
+            c->across_m = json_is_number(json_object_get(jc, "across_m"))
+                              ? fmax(0, jnum(jc, "across_m"))
+                              : NAN;
             c->rating = jstr(jc, "rating");
             c->note = jstr(jc, "rating_note");
             const json_t *lb = json_object_get(jc, "limiting_bend");
@@ -330,8 +345,15 @@ static int write_vehicle_line(struct ag_buf *b, const struct ag_space *sp, const
     int rc = ag_buf_puts(b, "<p class=\"veh\">");
     if (!rc && r->worst)
         rc = put_chip(b, r->worst->kmh);
+    size_t nkerb = 0;
+    for (size_t i = 0; i < r->ne; i++)
+        nkerb += r->e[i].kerb;
     if (!rc)
-        rc = ag_buf_printf(b, "Vehicle access: %zu %s; ", r->ne, r->ne == 1 ? "entry" : "entries");
+        rc = ag_buf_printf(b, "Vehicle access: %zu %s", r->ne, r->ne == 1 ? "entry" : "entries");
+    if (!rc && nkerb)
+        rc = ag_buf_printf(b, " (%zu kerb-side)", nkerb);
+    if (!rc)
+        rc = ag_buf_puts(b, "; ");
     if (!rc && !r->worst)
         rc = ag_buf_puts(b, "no vehicle class reaches them");
     if (!rc && r->worst) {
@@ -396,8 +418,11 @@ static int write_methods(struct ag_buf *b, const struct vresult *res, size_t n)
 {
     int rc = ag_buf_puts(
         b, "<div class=\"methods\"><p><b>How these figures are obtained.</b> For every entry "
-           "(where a drivable way meets the edge of the space) and every vehicle class, agora "
-           "searches the whole road network for the approach that reaches the entry fastest. "
+           "(where a drivable way meets the edge of the space, or <i>kerb-side</i>, where a road "
+           "runs so close that a vehicle can leave it and cross the pavement onto the space, "
+           "with no building or barrier that stops a vehicle in between) and every vehicle "
+           "class, agora searches the whole road network for the approach that reaches the "
+           "entry fastest. "
            "The vehicle may start from rest anywhere; it ignores one-way streets and access "
            "restrictions, but not steps, barriers that stop a vehicle, or ways narrower than "
            "itself. In a bend its speed is held to what the bend allows "
@@ -434,7 +459,10 @@ static int write_methods(struct ag_buf *b, const struct vresult *res, size_t n)
                "V/test mass in kg[vehicle class]/test speed/impact angle, e.g. "
                "V/7200[N2A]/64/90; above 112 km/h no standard rating applies. Energy is the "
                "kinetic energy at impact, &frac12;&middot;m&middot;v&sup2; at the class's test "
-               "mass. Method and sources: docs/methodology.md, sections 10 and 11.</p></div>");
+               "mass. At a kerb-side entry the vehicle is taken to reach the space at the speed "
+               "it has where it leaves the road, with no speed lost in the swerve. Method and "
+               "sources: "
+               "docs/methodology.md, sections 10, 11 and 13.</p></div>");
     return rc;
 }
 
@@ -554,6 +582,10 @@ static double metres_after(const struct vclass *c, struct ag_ll at)
 static int write_worst_sentence(struct ag_buf *b, const struct ventry *e)
 {
     const struct vclass *w = e->worst;
+    if (!w && e->kerb)
+        return ag_buf_puts(b, "No vehicle class reaches this stretch of road: the ways that lead "
+                              "to it are blocked or narrower than every vehicle of the table, or "
+                              "the gaps to the space are.");
     if (!w)
         return ag_buf_puts(b, "No vehicle class reaches this entry from outside the space: the "
                               "ways that lead to it are blocked or narrower than every vehicle "
@@ -583,6 +615,18 @@ static int write_worst_sentence(struct ag_buf *b, const struct ventry *e)
     } else if (!rc) {
         rc = ag_buf_puts(b, " with no bend sharp enough to slow it down");
     }
+    if (!rc && e->kerb && isfinite(w->across_m)) {
+        rc = ag_buf_puts(b, "; it leaves the road");
+        if (!rc && w->across_m >= 0.05) {
+            rc = ag_buf_puts(b, " and crosses ");
+            if (!rc)
+                rc = ag__report_num(b, w->across_m, 1);
+            if (!rc)
+                rc = ag_buf_puts(b, " m of pavement");
+        }
+        if (!rc)
+            rc = ag_buf_puts(b, w->across_m >= 0.05 ? " to the space" : " straight onto the space");
+    }
     if (!rc && !w->rating && w->kmh > 112 + 1e-6)
         rc = ag_buf_puts(b, "; that is faster than the highest standard test speed (112 km/h), "
                             "so no standard rating covers it");
@@ -591,11 +635,20 @@ static int write_worst_sentence(struct ag_buf *b, const struct ventry *e)
     return rc;
 }
 
+/* The entry's number, its kind and its road. */
 static int write_entry_cells(struct ag_buf *b, const struct ventry *e, size_t rows)
 {
     int rc = ag_buf_printf(b, "<td rowspan=\"%zu\" class=\"ent\"><span class=\"sym lab\">%lld"
-                              "</span></td><td rowspan=\"%zu\" class=\"n ent\">",
-                           rows, e->id, rows);
+                              "</span><span class=\"ek\">%s",
+                           rows, e->id, e->kerb ? "kerb-side" : "way");
+    if (!rc && (e->road || e->way))
+        rc = ag_buf_puts(b, e->kerb ? " along " : ": ");
+    if (!rc && e->road)
+        rc = ag_buf_put_html(b, e->road);
+    else if (!rc && e->way)
+        rc = ag_buf_printf(b, "OSM way %lld", e->way);
+    if (!rc)
+        rc = ag_buf_printf(b, "</span></td><td rowspan=\"%zu\" class=\"n ent\">", rows);
     if (!rc)
         rc = ag__report_num(b, e->width_m, 1);
     if (!rc)
@@ -690,8 +743,8 @@ static int write_vehicle_map(struct ag_buf *b, const struct ag_report_map *map,
         for (size_t k = 0; k < r->ne && !e; k++)
             if (r->e[k].worst == c)
                 e = &r->e[k];
-        snprintf(titles[i], sizeof titles[i], "Entry %lld: %s at %.1f km/h after %.0f m", e->id,
-                 c->cls, kmh_up(c->kmh), c->run_up_m);
+        snprintf(titles[i], sizeof titles[i], "Entry %lld%s: %s at %.1f km/h after %.0f m", e->id,
+                 e->kerb ? " (kerb-side)" : "", c->cls, kmh_up(c->kmh), c->run_up_m);
         lines[i] = (struct ag_report_line){c->path, c->npath, band_of(c->kmh)->color, titles[i]};
         if (c->npath >= 2)
             marks[nm++] = (struct ag_report_mark){c->path[0], AG_REPORT_MARK_START, NULL,
@@ -764,7 +817,9 @@ static int write_vehicle_details(struct ag_buf *b, const struct ag_report_map *m
            "spaces first. On each map, for every entry, the route on which the fastest vehicle "
            "class reaches it, coloured by its speed at impact (a route that goes further than "
            "600 m from the space is cut at the map's edge; north is up). The table gives every "
-           "class; opening: the width of the way at the entry.</p>");
+           "class; opening: the width of the way at the entry, or for a kerb-side entry the "
+           "length of road from which a vehicle can cross to the space (never less than the "
+           "carriageway's width).</p>");
     if (!rc)
         rc = write_bands_legend(b);
     if (!rc)

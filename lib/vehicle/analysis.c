@@ -2,50 +2,13 @@
  * every perimeter crossing made a node, one search per vehicle class for
  * the whole city, then the entries of each space read off the searches.
  * SPDX-License-Identifier: EUPL-1.2 */
-#include "agora/store.h"
-#include "agora/vehicle.h"
+#include "city.h"
 
 #include <math.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* A point where a road edge meets a space's perimeter. */
-struct crossing {
-    size_t space;    /* index in the spaces vec */
-    size_t edge;     /* index in the road edges vec */
-    size_t seg;      /* segment of the edge polyline */
-    double t;        /* position along that segment, 0..1 */
-    struct ag_xy xy;
-    size_t vnode;    /* graph node, once the graph is built */
-};
-
-struct entry {
-    size_t space;
-    struct ag_xy xy;
-    double width_m;
-    int64_t osm_way;
-    int64_t osm_node; /* 0 when the entry is a crossing between nodes */
-    size_t nodes[8];  /* graph nodes merged into this entry */
-    size_t nnodes;
-};
-
-struct city_graph {
-    struct ag_proj *proj;
-    struct ag_vgraph g;
-    struct ag_vec edges;     /* struct ag_road_edge, from the store */
-    struct ag_vec nodes;     /* struct ag_road_node */
-    struct ag_xy **edge_xy;  /* each edge's polyline in metres */
-    struct ag_vec spaces;    /* struct ag_space */
-    struct ag_xy ***space_xy;/* [space][ring] polyline in metres, rings flattened */
-    size_t **space_ring_n;
-    size_t *space_nrings;
-    struct ag_vec crossings; /* struct crossing */
-    struct ag_vec entries;   /* struct entry */
-    int64_t *vnode_osm;      /* OSM id of each graph node, 0 for crossings */
-    struct ag_ll **vedge_ll; /* each graph edge's vertices in lon/lat */
-};
 
 static const int TEST_SPEEDS[] = {16, 32, 48, 64, 80, 96, 112};
 
@@ -66,7 +29,7 @@ int ag_vehicle_rating(const struct ag_vehicle_class *c, double speed_kmh, char *
 }
 
 /* Rings of every polygon, flattened: ring r of the space. */
-static bool inside_space(const struct city_graph *cg, size_t sp, struct ag_xy p)
+bool ag__vspace_contains(const struct city_graph *cg, size_t sp, struct ag_xy p)
 {
     const struct ag_space *s = &AG_VEC_AT(&cg->spaces, struct ag_space, sp);
     size_t r = 0;
@@ -117,6 +80,11 @@ static void city_graph_free(struct city_graph *cg)
     for (size_t i = 0; cg->vedge_ll && i < cg->g.nedges; i++)
         free(cg->vedge_ll[i]);
     free(cg->vedge_ll);
+    ag_vec_free(&cg->gsrc);
+    free(cg->first_piece);
+    free(cg->npieces);
+    ag_index_free(cg->road_ix);
+    ag__kerb_free(cg);
     ag_vgraph_free(&cg->g);
 }
 
@@ -213,6 +181,14 @@ static int cmp_crossing(const void *a, const void *b)
     return (x->t > y->t) - (x->t < y->t);
 }
 
+/* Records that the graph edge just added is a piece of road edge e. */
+static int add_piece(struct city_graph *cg, size_t e)
+{
+    cg->g.edges[cg->g.nedges - 1].way = AG_VEC_AT(&cg->edges, struct ag_road_edge, e).osm_way_id;
+    cg->npieces[e]++;
+    return ag_vec_push(&cg->gsrc, &e) ? 0 : AG_ENOMEM;
+}
+
 /* Adds the road edges to the graph, cut at every crossing. */
 static int build_graph(struct city_graph *cg, struct ag_u64map *node_ix)
 {
@@ -225,7 +201,9 @@ static int build_graph(struct city_graph *cg, struct ag_u64map *node_ix)
     for (size_t i = 0; i < nc; i++)
         order[i] = &AG_VEC_AT(&cg->crossings, struct crossing, i);
     qsort(order, nc, sizeof *order, cmp_crossing);
-    int rc = 0;
+    cg->first_piece = calloc(cg->edges.len ? cg->edges.len : 1, sizeof *cg->first_piece);
+    cg->npieces = calloc(cg->edges.len ? cg->edges.len : 1, sizeof *cg->npieces);
+    int rc = cg->first_piece && cg->npieces ? 0 : AG_ENOMEM;
     size_t ci = 0;
     for (size_t e = 0; e < cg->edges.len && !rc; e++) {
         const struct ag_road_edge *re = &AG_VEC_AT(&cg->edges, struct ag_road_edge, e);
@@ -234,6 +212,7 @@ static int build_graph(struct city_graph *cg, struct ag_u64map *node_ix)
         if (!ag_u64map_get(node_ix, (uint64_t)re->from_node, &a) ||
             !ag_u64map_get(node_ix, (uint64_t)re->to_node, &b))
             continue; /* cannot happen with a consistent store */
+        cg->first_piece[e] = cg->g.nedges;
         if (bufcap < re->geom.n + 2 * nc + 2) {
             bufcap = re->geom.n + 2 * nc + 2;
             struct ag_xy *nb = realloc(buf, bufcap * sizeof *buf);
@@ -264,7 +243,7 @@ static int build_graph(struct city_graph *cg, struct ag_u64map *node_ix)
                         rc = ag_vgraph_add_edge(&cg->g, start_node, node, buf, m, re->width_m,
                                                 incline);
                     if (!rc)
-                        cg->g.edges[cg->g.nedges - 1].way = re->osm_way_id;
+                        rc = add_piece(cg, e);
                     start_node = node;
                     m = 0;
                     buf[m++] = x->xy;
@@ -279,7 +258,7 @@ static int build_graph(struct city_graph *cg, struct ag_u64map *node_ix)
         if (!rc && m >= 2) {
             rc = ag_vgraph_add_edge(&cg->g, start_node, b, buf, m, re->width_m, incline);
             if (!rc)
-                cg->g.edges[cg->g.nedges - 1].way = re->osm_way_id;
+                rc = add_piece(cg, e);
         }
     }
     free(order);
@@ -295,6 +274,10 @@ static int load_city(struct ag_store *s, const struct ag_city *city, const int64
     ag_vec_init(&cg->spaces, sizeof(struct ag_space));
     ag_vec_init(&cg->crossings, sizeof(struct crossing));
     ag_vec_init(&cg->entries, sizeof(struct entry));
+    ag_vec_init(&cg->gsrc, sizeof(size_t));
+    ag_vec_init(&cg->buildings, sizeof(struct ag_building));
+    ag_vec_init(&cg->barriers, sizeof(struct ag_barrier));
+    ag_vec_init(&cg->ksamples, sizeof(struct ksample));
     ag_vgraph_init(&cg->g);
     int rc = ag_proj_new(&cg->proj, city->origin.lon, city->origin.lat, err);
     if (!rc)
@@ -346,8 +329,15 @@ static int find_entries(struct city_graph *cg, double merge_m)
                 hit->osm_node = cg->vnode_osm[x->vnode];
             continue;
         }
-        struct entry en = {x->space, x->xy, re->width_m, re->osm_way_id,
-                           cg->vnode_osm[x->vnode], {x->vnode}, 1};
+        struct entry en = {.space = x->space,
+                           .kind = ENTRY_WAY,
+                           .xy = x->xy,
+                           .width_m = re->width_m,
+                           .osm_way = re->osm_way_id,
+                           .osm_node = cg->vnode_osm[x->vnode],
+                           .store_edge = x->edge,
+                           .nodes = {x->vnode},
+                           .nnodes = 1};
         if (!ag_vec_push(&cg->entries, &en))
             return AG_ENOMEM;
     }
@@ -401,6 +391,68 @@ static void put_ll(struct ag_buf *b, struct ag_ll ll)
     ag_buf_append(b, s, (size_t)(p - s));
 }
 
+/* One class's figures at one entry, from the route behind them: speed,
+ * energy, rating, the last bend that clipped the speed and the path. For a
+ * kerb-side entry, kerb is the point where the vehicle leaves the road: the
+ * path goes on from there straight to the perimeter. */
+static int write_class(struct city_graph *cg, const struct ag_vehicle_class *c,
+                       const struct ag_route *r, const struct ksample *kerb, struct ag_buf *b)
+{
+    double kmh = r->speed_ms * 3.6;
+    char rating[64];
+    ag_vehicle_rating(c, kmh, rating, sizeof rating);
+    ag_buf_puts(b, "{\"class\":");
+    ag_buf_put_json_str(b, c->id);
+    ag_buf_printf(b, ",\"speed_kmh\":%.2f,\"run_up_m\":%.1f,\"energy_kj\":%.1f,\"rating\":", kmh,
+                  r->run_up_m, 0.5 * c->mass_kg * r->speed_ms * r->speed_ms / 1000);
+    if (rating[0])
+        ag_buf_put_json_str(b, rating);
+    else
+        ag_buf_puts(b, "null");
+    if (kmh > TEST_SPEEDS[6] + 1e-6)
+        ag_buf_puts(b, ",\"rating_note\":\"above the highest standard test speed (112 km/h)\"");
+    ag_buf_puts(b, ",\"limiting_bend\":");
+    if (isfinite(r->limiting_radius_m)) {
+        ag_buf_printf(b, "{\"radius_m\":%.1f,\"at\":", r->limiting_radius_m);
+        put_ll(b, ag_proj_inv(cg->proj, r->limiting_at));
+        ag_buf_puts(b, "}");
+    } else {
+        ag_buf_puts(b, "null");
+    }
+    if (kerb)
+        ag_buf_printf(b, ",\"across_m\":%.1f", r->nstates ? fmax(0, kerb->gap) : 0.0);
+    ag_buf_puts(b, ",\"path\":[");
+    bool first = true;
+    for (size_t i = 0; i < r->nstates; i++) {
+        size_t ei = (size_t)r->states[i] / 2;
+        const struct ag_vedge *e = &cg->g.edges[ei];
+        bool back = r->states[i] & 1, last = kerb && i + 1 == r->nstates;
+        double at = 0;
+        for (size_t j = i ? 1 : 0; j < e->n; j++) {
+            if (last) {
+                /* Up to the point where the vehicle leaves the road. */
+                if (j > 0)
+                    at += e->seg_len[back ? e->n - 1 - j : j - 1];
+                if (at >= r->last_m - 1e-7)
+                    break;
+            }
+            if (!first)
+                ag_buf_puts(b, ",");
+            first = false;
+            put_ll(b, cg->vedge_ll[ei][back ? e->n - 1 - j : j]);
+        }
+    }
+    if (kerb && r->nstates) {
+        ag_buf_puts(b, first ? "" : ",");
+        put_ll(b, ag_proj_inv(cg->proj, kerb->p));
+        ag_buf_puts(b, ",");
+        put_ll(b, ag_proj_inv(cg->proj, kerb->q));
+    }
+    ag_buf_puts(b, "]}");
+    return 0;
+}
+
+/* A way entry: the fastest state arriving at its nodes from outside. */
 static int class_result(struct city_graph *cg, const struct ag_vehicle_class *c,
                         const struct ag_kin *k, const struct ag_speeds *sp, const struct entry *en,
                         struct ag_buf *b)
@@ -410,7 +462,7 @@ static int class_result(struct city_graph *cg, const struct ag_vehicle_class *c,
         size_t v = en->nodes[i];
         for (size_t j = cg->g.adj_off[v]; j < cg->g.adj_off[v + 1]; j++) {
             long d = (long)cg->g.adj[j] ^ 1;
-            if (!(sp->speed[d] > 0) || inside_space(cg, en->space, before_end(&cg->g, d)))
+            if (!(sp->speed[d] > 0) || ag__vspace_contains(cg, en->space, before_end(&cg->g, d)))
                 continue;
             if (best < 0 || sp->speed[d] > sp->speed[best])
                 best = d;
@@ -419,45 +471,48 @@ static int class_result(struct city_graph *cg, const struct ag_vehicle_class *c,
     struct ag_route r = {0};
     r.limiting_radius_m = INFINITY; /* no route, no bend */
     int rc = best >= 0 ? ag_vehicle_route_state(&cg->g, k, sp, best, &r) : 0;
-    if (rc)
-        return rc;
-    double kmh = r.speed_ms * 3.6;
-    char rating[64];
-    ag_vehicle_rating(c, kmh, rating, sizeof rating);
-    ag_buf_puts(b, "{\"class\":");
-    ag_buf_put_json_str(b, c->id);
-    ag_buf_printf(b, ",\"speed_kmh\":%.2f,\"run_up_m\":%.1f,\"energy_kj\":%.1f,\"rating\":", kmh,
-                  r.run_up_m, 0.5 * c->mass_kg * r.speed_ms * r.speed_ms / 1000);
-    if (rating[0])
-        ag_buf_put_json_str(b, rating);
+    if (!rc)
+        rc = write_class(cg, c, &r, NULL, b);
+    ag_route_free(&r);
+    return rc;
+}
+
+/* A kerb-side entry: the route to the point where the class leaves the road
+ * fastest (found by ag__kerb_best). */
+static int kerb_class_result(struct city_graph *cg, const struct ag_vehicle_class *c,
+                             const struct ag_kin *k, const struct ag_speeds *sp,
+                             const struct kbest *kb, struct ag_buf *b)
+{
+    struct ag_route r = {0};
+    r.limiting_radius_m = INFINITY;
+    int rc = kb->found ? ag_vehicle_route_along(&cg->g, k, c->width_m, sp, kb->d, kb->sd, &r) : 0;
+    if (!rc)
+        rc = write_class(cg, c, &r, &kb->at, b);
+    ag_route_free(&r);
+    return rc;
+}
+
+/* The entry's header: where it is, its kind, opening and road. */
+static void write_entry_head(struct city_graph *cg, const struct entry *en, int no,
+                             struct ag_buf *b)
+{
+    struct ag_ll ll = ag_proj_inv(cg->proj, en->xy);
+    const char *road = AG_VEC_AT(&cg->edges, struct ag_road_edge, en->store_edge).name;
+    ag_buf_printf(b, "%s{\"id\":%d,\"kind\":\"%s\",\"lat\":%.7f,\"lon\":%.7f,\"width_m\":%.1f,"
+                     "\"way\":%lld,\"node\":",
+                  no ? "," : "", no + 1, en->kind == ENTRY_KERB ? "kerb-side" : "way", ll.lat,
+                  ll.lon, en->width_m, (long long)en->osm_way);
+    if (en->osm_node)
+        ag_buf_printf(b, "%lld", (long long)en->osm_node);
     else
         ag_buf_puts(b, "null");
-    if (kmh > TEST_SPEEDS[6] + 1e-6)
-        ag_buf_puts(b, ",\"rating_note\":\"above the highest standard test speed (112 km/h)\"");
-    ag_buf_puts(b, ",\"limiting_bend\":");
-    if (isfinite(r.limiting_radius_m)) {
-        ag_buf_printf(b, "{\"radius_m\":%.1f,\"at\":", r.limiting_radius_m);
-        put_ll(b, ag_proj_inv(cg->proj, r.limiting_at));
-        ag_buf_puts(b, "}");
-    } else {
+    ag_buf_puts(b, ",\"road\":");
+    if (road)
+        ag_buf_put_json_str(b, road);
+    else
         ag_buf_puts(b, "null");
-    }
-    ag_buf_puts(b, ",\"path\":[");
-    bool first = true;
-    for (size_t i = 0; i < r.nstates; i++) {
-        size_t ei = (size_t)r.states[i] / 2;
-        const struct ag_vedge *e = &cg->g.edges[ei];
-        bool back = r.states[i] & 1;
-        for (size_t j = i ? 1 : 0; j < e->n; j++) {
-            if (!first)
-                ag_buf_puts(b, ",");
-            first = false;
-            put_ll(b, cg->vedge_ll[ei][back ? e->n - 1 - j : j]);
-        }
-    }
-    ag_buf_puts(b, "]}");
-    ag_route_free(&r);
-    return 0;
+    if (en->kind == ENTRY_KERB)
+        ag_buf_printf(b, ",\"frontage_m\":%.1f,\"gap_m\":%.1f", en->frontage_m, en->gap_m);
 }
 
 /* The searches of the vehicle classes are independent once the graph is
@@ -482,6 +537,35 @@ static void *search_classes(void *arg)
     return NULL;
 }
 
+/* Buildings and barriers are only needed for kerb-side entries, once the
+ * graph is searched; reading them (tens of thousands of buildings) takes as
+ * long as building and preparing the graph, so a thread reads them
+ * meanwhile. The store is used by that thread alone until it is joined. */
+struct load_job {
+    struct ag_store *s;
+    const struct ag_city *city;
+    struct city_graph *cg;
+    struct ag_error err;
+    int rc;
+};
+
+static void *load_obstacles(void *arg)
+{
+    struct load_job *j = arg;
+    j->rc = ag__kerb_load(j->s, j->city, j->cg, &j->err);
+    return NULL;
+}
+
+static int join_load(pthread_t *th, bool *started, struct load_job *job, struct ag_error *err)
+{
+    if (*started)
+        pthread_join(*th, NULL);
+    *started = false;
+    if (job->rc && err && !err->msg[0])
+        *err = job->err;
+    return job->rc;
+}
+
 int ag_vehicle_analyse(struct ag_store *s, const struct ag_city *city, const int64_t *space_ids,
                        size_t n, const struct ag_vehicle_options *o, struct ag_vec *out,
                        struct ag_progress *progress, struct ag_error *err)
@@ -489,13 +573,32 @@ int ag_vehicle_analyse(struct ag_store *s, const struct ag_city *city, const int
     struct city_graph cg = {0};
     struct ag_u64map node_ix;
     ag_u64map_init(&node_ix);
-    struct ag_index *ix = NULL;
     struct ag_speeds *speeds = NULL;
     struct ag_kin *kins = NULL;
+    struct kbest *kbest = NULL;
+    struct ag_vec cands, memo;
+    ag_vec_init(&cands, sizeof(struct ksample));
+    ag_vec_init(&memo, sizeof(struct kmemo));
     double merge_m = o->merge_m > 0 ? o->merge_m : 5.0;
+    /* Kerb-side reach: 0 is the default, a negative value turns them off. */
+    cg.kerb_m = o->kerb_m == 0 ? AG_VEHICLE_KERB_DEFAULT_M : o->kerb_m < 0 ? -1 : o->kerb_m;
+    struct load_job job = {s, city, &cg, {0}, 0};
+    pthread_t loader;
+    bool loading = false, kerb = false;
     int rc = load_city(s, city, space_ids, n, &cg, err);
     if (rc)
         goto done;
+    kerb = cg.kerb_m >= 0 && o->classes->n && cg.spaces.len;
+    cg.min_hw = INFINITY;
+    for (size_t c = 0; c < o->classes->n; c++) {
+        cg.min_hw = fmin(cg.min_hw, o->classes->v[c].width_m / 2);
+        cg.max_hw = fmax(cg.max_hw, o->classes->v[c].width_m / 2);
+    }
+    if (kerb) {
+        loading = pthread_create(&loader, NULL, load_obstacles, &job) == 0;
+        if (!loading)
+            load_obstacles(&job); /* no thread: read them now */
+    }
     rc = project_spaces(&cg);
     /* Graph nodes: the road nodes first, so graph index = road node index. */
     for (size_t i = 0; i < cg.nodes.len && !rc; i++) {
@@ -506,7 +609,7 @@ int ag_vehicle_analyse(struct ag_store *s, const struct ag_city *city, const int
             rc = ag_u64map_put(&node_ix, (uint64_t)rn->osm_id, id);
     }
     cg.edge_xy = calloc(cg.edges.len ? cg.edges.len : 1, sizeof *cg.edge_xy);
-    if (!rc && (!cg.edge_xy || ag_index_new(&ix)))
+    if (!rc && (!cg.edge_xy || ag_index_new(&cg.road_ix)))
         rc = AG_ENOMEM;
     for (size_t i = 0; i < cg.edges.len && !rc; i++) {
         const struct ag_road_edge *e = &AG_VEC_AT(&cg.edges, struct ag_road_edge, i);
@@ -520,17 +623,18 @@ int ag_vehicle_analyse(struct ag_store *s, const struct ag_city *city, const int
             cg.edge_xy[i][k] = ag_proj_fwd(cg.proj, e->geom.pts[k]);
             ag_bbox_extend(&bb, cg.edge_xy[i][k].x, cg.edge_xy[i][k].y);
         }
-        rc = ag_index_add(ix, (int64_t)i, bb);
+        rc = ag_index_add(cg.road_ix, (int64_t)i, bb);
+        cg.road_hw = fmax(cg.road_hw, e->width_m / 2);
     }
     if (!rc)
-        rc = ag_index_build(ix);
+        rc = ag_index_build(cg.road_ix);
     /* Every point where a road meets a perimeter. */
     for (size_t sp = 0; sp < cg.spaces.len && !rc; sp++) {
         for (size_t r = 0; r < cg.space_nrings[sp] && !rc; r++) {
             const struct ag_xy *ring = cg.space_xy[sp][r];
             for (size_t k = 0; k + 1 < cg.space_ring_n[sp][r] && !rc; k++) {
                 struct find_ctx f = {&cg, sp, ring[k], ring[k + 1], 0};
-                ag_index_query(ix, seg_box(ring[k], ring[k + 1]), crossing_cb, &f);
+                ag_index_query(cg.road_ix, seg_box(ring[k], ring[k + 1]), crossing_cb, &f);
                 rc = f.rc;
             }
         }
@@ -567,7 +671,8 @@ int ag_vehicle_analyse(struct ag_store *s, const struct ag_city *city, const int
     size_t nc = o->classes->n;
     speeds = calloc(nc ? nc : 1, sizeof *speeds);
     kins = calloc(nc ? nc : 1, sizeof *kins);
-    if (!rc && (!speeds || !kins))
+    kbest = calloc(nc ? nc : 1, sizeof *kbest);
+    if (!rc && (!speeds || !kins || !kbest))
         rc = AG_ENOMEM;
     for (size_t c = 0; c < nc && !rc; c++) {
         const struct ag_vehicle_class *vc = &o->classes->v[c];
@@ -576,6 +681,14 @@ int ag_vehicle_analyse(struct ag_store *s, const struct ag_city *city, const int
     }
     if (!rc)
         rc = ag_vgraph_prepare(&cg.g);
+    /* Kerb-side entries after the way entries: they read the graph's
+     * adjacency and the way entries, and add nothing to the graph. */
+    if (kerb) {
+        int lrc = join_load(&loader, &loading, &job, err);
+        rc = rc ? rc : lrc;
+        if (!rc)
+            rc = ag__kerb_find(&cg, merge_m);
+    }
     if (progress)
         ag_progress_start(progress, "vehicle classes", nc);
     if (!rc) {
@@ -618,22 +731,36 @@ int ag_vehicle_analyse(struct ag_store *s, const struct ag_city *city, const int
                       o->model == AG_VEHICLE_POWER ? "power" : "constant");
         int no = 0;
         for (size_t e = 0; e < cg.entries.len && !rc; e++) {
-            const struct entry *en = &AG_VEC_AT(&cg.entries, struct entry, e);
+            struct entry *en = &AG_VEC_AT(&cg.entries, struct entry, e);
             if (en->space != sp)
                 continue;
-            struct ag_ll ll = ag_proj_inv(cg.proj, en->xy);
-            ag_buf_printf(&b, "%s{\"id\":%d,\"lat\":%.7f,\"lon\":%.7f,\"width_m\":%.1f,\"way\":%lld,"
-                              "\"node\":",
-                          no ? "," : "", no + 1, ll.lat, ll.lon, en->width_m, (long long)en->osm_way);
-            if (en->osm_node)
-                ag_buf_printf(&b, "%lld", (long long)en->osm_node);
-            else
-                ag_buf_puts(&b, "null");
+            /* A kerb-side entry lies where the fastest class meets the
+             * perimeter: each class's best point first. */
+            memo.len = 0;
+            for (size_t c = 0; c < nc && !rc && en->kind == ENTRY_KERB; c++) {
+                /* Classes of one width share their points. */
+                double w = o->classes->v[c].width_m;
+                if (c == 0 || w != o->classes->v[c - 1].width_m)
+                    rc = ag__kerb_candidates(&cg, en, w, &memo, &cands);
+                ag__kerb_best(&cg, &cands, &kins[c], w, &speeds[c], &kbest[c]);
+            }
+            if (en->kind == ENTRY_KERB) {
+                size_t fastest = SIZE_MAX;
+                for (size_t c = 0; c < nc; c++)
+                    if (kbest[c].found && (fastest == SIZE_MAX || kbest[c].v > kbest[fastest].v))
+                        fastest = c;
+                if (fastest != SIZE_MAX)
+                    en->xy = kbest[fastest].at.q;
+            }
+            write_entry_head(&cg, en, no, &b);
             ag_buf_puts(&b, ",\"by_class\":[");
             for (size_t c = 0; c < nc && !rc; c++) {
                 if (c)
                     ag_buf_puts(&b, ",");
-                rc = class_result(&cg, &o->classes->v[c], &kins[c], &speeds[c], en, &b);
+                rc = en->kind == ENTRY_KERB
+                         ? kerb_class_result(&cg, &o->classes->v[c], &kins[c], &speeds[c],
+                                             &kbest[c], &b)
+                         : class_result(&cg, &o->classes->v[c], &kins[c], &speeds[c], en, &b);
             }
             ag_buf_puts(&b, "]}");
             no++;
@@ -648,13 +775,16 @@ int ag_vehicle_analyse(struct ag_store *s, const struct ag_city *city, const int
         }
     }
 done:
+    join_load(&loader, &loading, &job, NULL);
     if (rc && err && !err->msg[0])
         ag_error_set(err, rc, "vehicle analysis: %s", ag_strerror(rc));
     for (size_t c = 0; speeds && c < o->classes->n; c++)
         ag_speeds_free(&speeds[c]);
     free(speeds);
     free(kins);
-    ag_index_free(ix);
+    free(kbest);
+    ag_vec_free(&cands);
+    ag_vec_free(&memo);
     ag_u64map_free(&node_ix);
     city_graph_free(&cg);
     return rc;

@@ -184,21 +184,43 @@ static void clip(double *v, double a_lat, double r, struct ag_xy at, struct limi
     }
 }
 
-/* Drives along a state's edge from speed v0 at its start node. */
-static double traverse(const struct ag_vgraph *g, const struct ag_kin *k, long d, double v0,
-                       struct limit *lim)
+/* A stopping point closer than this (m) to a vertex is at the vertex: the
+ * same vertex measured from the other end of the edge sums its segments in
+ * another order. */
+#define AT_VERTEX 1e-7
+
+/* Drives along a state's edge from speed v0 at its start node, for `stop`
+ * metres (the whole edge when stop is +inf). A vertex at `stop` does not
+ * clip: as at a node, the speed there is the speed arriving, since a vehicle
+ * may leave the road there instead of taking the bend (a kerb-side
+ * approach). With stop = +inf the steps are exactly those of a whole run. */
+static double traverse_to(const struct ag_vgraph *g, const struct ag_kin *k, long d, double v0,
+                          double stop, struct limit *lim)
 {
     const struct ag_vedge *e = &g->edges[st_edge(d)];
     bool back = st_back(d);
     double sin_slope = back ? -e->sin_slope : e->sin_slope;
-    double v = v0;
+    double v = v0, at = 0;
     for (size_t i = 0; i + 1 < e->n; i++) {
+        if (stop <= at + AT_VERTEX)
+            return v;
         size_t p = st_vertex(e, back, i);
         if (i > 0)
             clip(&v, k->a_lat, e->radius[p], e->pts[p], lim);
-        v = ag_kin_run(k, v, e->seg_len[back ? e->n - 2 - i : i], sin_slope);
+        double len = e->seg_len[back ? e->n - 2 - i : i];
+        if (stop < at + len - AT_VERTEX)
+            return ag_kin_run(k, v, stop - at, sin_slope);
+        v = ag_kin_run(k, v, len, sin_slope);
+        at += len;
     }
     return v;
+}
+
+/* Drives along a state's whole edge from speed v0 at its start node. */
+static double traverse(const struct ag_vgraph *g, const struct ag_kin *k, long d, double v0,
+                       struct limit *lim)
+{
+    return traverse_to(g, k, d, v0, INFINITY, lim);
 }
 
 /* Heading of the first / last segment of a state, in travel order. */
@@ -643,6 +665,15 @@ double ag_vehicle_route_speed(const struct ag_vgraph *g, const struct ag_kin *k,
                               double vehicle_width_m, const long *states, size_t n,
                               double *limiting_radius_m, struct ag_xy *limiting_at)
 {
+    return ag_vehicle_route_speed_to(g, k, vehicle_width_m, states, n, INFINITY,
+                                     limiting_radius_m, limiting_at);
+}
+
+double ag_vehicle_route_speed_to(const struct ag_vgraph *g, const struct ag_kin *k,
+                                 double vehicle_width_m, const long *states, size_t n,
+                                 double last_m, double *limiting_radius_m,
+                                 struct ag_xy *limiting_at)
+{
     struct limit lim = {INFINITY, {0, 0}};
     if (n == 0)
         return -1;
@@ -658,7 +689,7 @@ double ag_vehicle_route_speed(const struct ag_vgraph *g, const struct ag_kin *k,
                 return -1;
             clip(&v, k->a_lat, cached_turn(g, node, p, d), g->nodes[node].xy, &lim);
         }
-        v = traverse(g, k, d, v, &lim);
+        v = traverse_to(g, k, d, v, i + 1 == n ? last_m : INFINITY, &lim);
     }
     if (limiting_radius_m)
         *limiting_radius_m = lim.radius;
@@ -691,8 +722,89 @@ int ag_vehicle_route_state(const struct ag_vgraph *g, const struct ag_kin *k,
         out->run_up_m += g->edges[st_edge(sp->recs[r].state)].length_m;
     }
     out->nstates = n;
+    out->last_m = g->edges[st_edge(state)].length_m;
     ag_vehicle_route_speed(g, k, 0, out->states, n, &out->limiting_radius_m, &out->limiting_at);
     return 0;
+}
+
+double ag_vstate_entry_speed(const struct ag_vgraph *g, const struct ag_kin *k,
+                             double vehicle_width_m, const struct ag_speeds *sp, long d,
+                             long *from)
+{
+    if (from)
+        *from = -1;
+    if (d < 0 || (size_t)d >= 2 * g->nedges || sp->nstates != 2 * g->nedges || !g->turn ||
+        !usable(g, d, vehicle_width_m))
+        return -1;
+    size_t u = st_start(g, d);
+    /* From rest at u is always possible; through u only if nothing stops
+     * a vehicle there, as in the search. */
+    double best = 0;
+    if (g->nodes[u].blocked)
+        return 0;
+    size_t deg = g->adj_off[u + 1] - g->adj_off[u], j = 0;
+    while (j < deg && (long)g->adj[g->adj_off[u] + j] != d)
+        j++;
+    for (size_t i = 0; i < deg && j < deg; i++) {
+        long x = (long)g->adj[g->adj_off[u] + i];
+        long p = x ^ 1; /* arrives at u */
+        if (x == d || sp->rec[p] < 0)
+            continue; /* turning straight back, or a state the vehicle cannot use */
+        double s = sp->speed[p];
+        clip(&s, k->a_lat, g->turn[g->turn_off[u] + i * deg + j], g->nodes[u].xy, NULL);
+        if (s > best) {
+            best = s;
+            if (from)
+                *from = p;
+        }
+    }
+    return best;
+}
+
+double ag_vstate_speed_at(const struct ag_vgraph *g, const struct ag_kin *k, long d, double v0,
+                          double s)
+{
+    return traverse_to(g, k, d, v0, s, NULL);
+}
+
+int ag_vehicle_route_along(const struct ag_vgraph *g, const struct ag_kin *k,
+                           double vehicle_width_m, const struct ag_speeds *sp, long d, double s,
+                           struct ag_route *out)
+{
+    memset(out, 0, sizeof *out);
+    out->last_state = -1;
+    out->limiting_radius_m = INFINITY;
+    long from;
+    double v0 = ag_vstate_entry_speed(g, k, vehicle_width_m, sp, d, &from);
+    if (v0 < 0)
+        return d >= 0 && (size_t)d < 2 * g->nedges && sp->nstates == 2 * g->nedges && g->turn
+                   ? 0
+                   : AG_EINVAL;
+    const struct ag_vedge *e = &g->edges[st_edge(d)];
+    double last = s < 0 ? 0 : s > e->length_m ? e->length_m : s;
+    double v = traverse_to(g, k, d, v0, last, NULL);
+    if (!(v > 0))
+        return 0;
+    struct ag_route before = {0};
+    int rc = from >= 0 ? ag_vehicle_route_state(g, k, sp, from, &before) : 0;
+    long *states = rc ? NULL : malloc((before.nstates + 1) * sizeof *states);
+    if (!rc && !states)
+        rc = AG_ENOMEM;
+    if (!rc) {
+        if (before.nstates)
+            memcpy(states, before.states, before.nstates * sizeof *states);
+        states[before.nstates] = d;
+        out->states = states;
+        out->nstates = before.nstates + 1;
+        out->speed_ms = v;
+        out->last_state = d;
+        out->last_m = last;
+        out->run_up_m = before.run_up_m + last;
+        ag_vehicle_route_speed_to(g, k, 0, states, out->nstates, last, &out->limiting_radius_m,
+                                  &out->limiting_at);
+    }
+    ag_route_free(&before);
+    return rc;
 }
 
 int ag_vehicle_route(const struct ag_vgraph *g, const struct ag_kin *k, const struct ag_speeds *sp,

@@ -9,10 +9,12 @@
 
 static const char HELP[] =
     "Usage: agora vehicle SPACE... | --all [--classes FILE] [--model power|constant]\n"
-    "                     [--json | --geojson] [--db PATH] [--city NAME]\n"
+    "                     [--kerb M] [--json | --geojson] [--db PATH] [--city NAME]\n"
     "\n"
     "For each space: every entry point where a vehicle can physically reach its\n"
-    "edge, and per vehicle class the fastest approach over the whole road\n"
+    "edge (where a drivable way meets it, or kerb-side, where a road runs close\n"
+    "enough for a vehicle to leave it and cross the pavement onto the space),\n"
+    "and per vehicle class the fastest approach over the whole road\n"
     "network, the speed and kinetic energy at impact and the barrier rating the\n"
     "entry needs (ISO 22343-1 style). Results are stored with the model and the\n"
     "class table that produced them; `agora report` shows them.\n"
@@ -22,6 +24,9 @@ static const char HELP[] =
     "  --classes FILE   vehicle classes (default: data/vehicle-classes.csv)\n"
     "  --model M        power (default): a = min(a0, P/(m v)); constant: a = a0,\n"
     "                   the conservative reference\n"
+    "  --kerb M         kerb-side entries where a carriageway's edge passes within\n"
+    "                   M metres of the space with no building or blocking barrier\n"
+    "                   between (default 6; 0: no kerb-side entries)\n"
     "  --json           one JSON object per space and line\n"
     "  --geojson        a FeatureCollection of entries and approach paths\n"
     "  --timing         print how long loading, the analysis and storing took (stderr)\n";
@@ -45,10 +50,22 @@ static void print_text(const char *json)
     json_t *en;
     json_array_foreach(entries, i, en)
     {
-        printf("  entry %lld at %.6f %.6f, opening %.1f m\n",
-               (long long)json_integer_value(json_object_get(en, "id")),
-               json_real_value(json_object_get(en, "lon")), json_real_value(json_object_get(en, "lat")),
-               json_real_value(json_object_get(en, "width_m")));
+        const char *kind = json_string_value(json_object_get(en, "kind"));
+        const char *road = json_string_value(json_object_get(en, "road"));
+        long long way = (long long)json_integer_value(json_object_get(en, "way"));
+        printf("  entry %lld at %.6f %.6f, ", (long long)json_integer_value(json_object_get(en, "id")),
+               json_real_value(json_object_get(en, "lon")), json_real_value(json_object_get(en, "lat")));
+        if (kind && !strcmp(kind, "kerb-side") && road)
+            printf("kerb-side: %.1f m of %s (way %lld) within reach, carriageway %.1f m away\n",
+                   json_real_value(json_object_get(en, "frontage_m")), road, way,
+                   json_real_value(json_object_get(en, "gap_m")));
+        else if (kind && !strcmp(kind, "kerb-side"))
+            printf("kerb-side: %.1f m of way %lld within reach, carriageway %.1f m away\n",
+                   json_real_value(json_object_get(en, "frontage_m")), way,
+                   json_real_value(json_object_get(en, "gap_m")));
+        else
+            printf("opening %.1f m (way %lld%s%s)\n", json_real_value(json_object_get(en, "width_m")),
+                   way, road ? ", " : "", road ? road : "");
         size_t j;
         json_t *c;
         json_array_foreach(json_object_get(en, "by_class"), j, c)
@@ -82,8 +99,10 @@ static void print_geojson(const struct ag_vec *results)
         json_t *en;
         json_array_foreach(json_object_get(root, "entries"), i, en)
         {
-            json_t *props = json_pack("{s:O,s:O,s:O}", "space_id", json_object_get(sp, "id"),
-                                      "entry", json_object_get(en, "id"), "width_m",
+            json_t *props = json_pack("{s:O,s:O,s:O,s:O,s:O}", "space_id", json_object_get(sp, "id"),
+                                      "entry", json_object_get(en, "id"), "kind",
+                                      json_object_get(en, "kind"), "road",
+                                      json_object_get(en, "road"), "width_m",
                                       json_object_get(en, "width_m"));
             json_t *pt = json_pack("{s:s,s:[O,O]}", "type", "Point", "coordinates",
                                    json_object_get(en, "lon"), json_object_get(en, "lat"));
@@ -101,8 +120,10 @@ static void print_geojson(const struct ag_vec *results)
                 json_t *path = json_object_get(c, "path");
                 if (json_array_size(path) < 2)
                     continue;
-                json_t *lp = json_pack("{s:O,s:O,s:O,s:O,s:O}", "space_id", json_object_get(sp, "id"),
-                                       "entry", json_object_get(en, "id"), "class",
+                json_t *lp = json_pack("{s:O,s:O,s:O,s:O,s:O,s:O}", "space_id",
+                                       json_object_get(sp, "id"), "entry",
+                                       json_object_get(en, "id"), "kind",
+                                       json_object_get(en, "kind"), "class",
                                        json_object_get(c, "class"), "speed_kmh",
                                        json_object_get(c, "speed_kmh"), "rating",
                                        json_object_get(c, "rating"));
@@ -122,12 +143,13 @@ static void print_geojson(const struct ag_vec *results)
 
 int cmd_vehicle(int argc, char **argv)
 {
-    const char *db = NULL, *city = NULL, *classes_path = NULL, *model = "power";
+    const char *db = NULL, *city = NULL, *classes_path = NULL, *model = "power", *kerb = NULL;
     bool all = false, json = false, geojson = false, timing = false;
     double t_start = ag_now(), t_loaded = 0, t_analysed = 0, t_stored = 0;
     const struct cli_opt opts[] = {{"--db", &db, NULL},         {"--city", &city, NULL},
                                    {"--classes", &classes_path, NULL},
-                                   {"--model", &model, NULL},   {"--all", NULL, &all},
+                                   {"--model", &model, NULL},   {"--kerb", &kerb, NULL},
+                                   {"--all", NULL, &all},
                                    {"--json", NULL, &json},     {"--geojson", NULL, &geojson},
                                    {"--timing", NULL, &timing},
                                    {NULL, NULL, NULL}};
@@ -139,11 +161,16 @@ int cmd_vehicle(int argc, char **argv)
         return tool_usage("vehicle: give SPACE... or --all (see agora vehicle --help)");
     if (json && geojson)
         return tool_usage("vehicle: --json and --geojson exclude each other");
-    struct ag_vehicle_options o = {AG_VEHICLE_POWER, NULL, 5.0};
+    struct ag_vehicle_options o = {AG_VEHICLE_POWER, NULL, 5.0, AG_VEHICLE_KERB_DEFAULT_M};
     if (!strcmp(model, "constant"))
         o.model = AG_VEHICLE_CONSTANT;
     else if (strcmp(model, "power") != 0)
         return tool_usage("vehicle: --model: expected \"power\" or \"constant\", found \"%s\"", model);
+    /* Beyond 50 m a road is not across a pavement from the space. */
+    if (kerb && (!ag_parse_double(kerb, &o.kerb_m) || !(o.kerb_m >= 0 && o.kerb_m <= 50)))
+        return tool_usage("vehicle: --kerb: expected metres from 0 to 50, found \"%s\"", kerb);
+    if (kerb && o.kerb_m == 0)
+        o.kerb_m = -1; /* the library's "off" */
 
     struct ag_error err = {0};
     char defpath[4096];
@@ -194,8 +221,9 @@ int cmd_vehicle(int argc, char **argv)
             sids[i] = AG_VEC_AT(&results, struct ag_vehicle_result, i).space_id;
             texts[i] = AG_VEC_AT(&results, struct ag_vehicle_result, i).json;
         }
-        char params[128];
-        snprintf(params, sizeof params, "{\"merge_m\":%.1f,\"classes_file\":\"%s\"}", o.merge_m,
+        char params[160];
+        snprintf(params, sizeof params, "{\"merge_m\":%.1f,\"kerb_m\":%.1f,\"classes_file\":\"%s\"}",
+                 o.merge_m, o.kerb_m < 0 ? 0 : o.kerb_m,
                  classes_path ? "custom" : "data/vehicle-classes.csv");
         int64_t run_id;
         ag_store_close(store);

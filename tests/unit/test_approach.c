@@ -258,6 +258,144 @@ static void test_search_equals_brute_force_on_random_graphs(void **state)
     printf("# routes that repeat a node were faster at %d of %d nodes\n", loops_helped, graphs * 5);
 }
 
+/* ---- speeds between nodes (kerb-side approaches) ---- */
+
+static void test_speed_along_an_edge_is_v2_equals_2as_and_passes_a_bend_unclipped(void **state)
+{
+    (void)state;
+    struct ag_vgraph g;
+    ag_vgraph_init(&g);
+    /* 100 m east, then a right-angle bend at (100, 0) inside the edge, then
+     * 50 m north. */
+    size_t a = node(&g, 0, 0, false), b = node(&g, 100, 50, false);
+    struct ag_xy p[3] = {{0, 0}, {100, 0}, {100, 50}};
+    assert_int_equal(ag_vgraph_add_edge(&g, a, b, p, 3, 6, 0), 0);
+    struct ag_speeds sp;
+    assert_int_equal(ag_vehicle_speeds(&g, &car, 1.8, &sp), 0);
+    /* From rest at a, s metres along: v² = 2·a·s, up to and at the bend
+     * (a vehicle may leave the road there instead of turning); past it,
+     * clipped to √(a_lat·r) and accelerating again. */
+    assert_true(fabs(ag_vstate_entry_speed(&g, &car, 1.8, &sp, 0, NULL)) < 1e-12);
+    for (double s = 0; s <= 100; s += 12.5)
+        assert_true(fabs(ag_vstate_speed_at(&g, &car, 0, 0, s) - sqrt(2 * 3.0 * s)) < 1e-9);
+    double r = 6.0 / (1 - cos(M_PI / 4));
+    assert_true(fabs(ag_vstate_speed_at(&g, &car, 0, 0, 120) - sqrt(6 * r + 2 * 3.0 * 20)) < 1e-9);
+    /* The route to a point: the edge's first 60 m, replayed to the same speed. */
+    struct ag_route rt;
+    assert_int_equal(ag_vehicle_route_along(&g, &car, 1.8, &sp, 0, 60, &rt), 0);
+    assert_int_equal(rt.nstates, 1);
+    assert_true(fabs(rt.speed_ms - sqrt(2 * 3.0 * 60)) < 1e-9);
+    assert_true(fabs(rt.run_up_m - 60) < 1e-9 && fabs(rt.last_m - 60) < 1e-9);
+    assert_true(isinf(rt.limiting_radius_m));
+    ag_route_free(&rt);
+    /* A vehicle wider than the road cannot use it. */
+    assert_true(ag_vstate_entry_speed(&g, &car, 7, &sp, 0, NULL) < 0);
+    ag_speeds_free(&sp);
+    ag_vgraph_free(&g);
+}
+
+/* The speed at a point of an edge, taken from the labels of a search on the
+ * graph as it is, must equal the label a search finds when the edge is cut
+ * at that point: on random graphs of straight, sloped edges with blocked
+ * nodes, for both models. A cut adds a vertex that takes no turn, and such
+ * a vertex ends a bend that runs across it (§10), so the cut graph is given
+ * the bend radii of the uncut one at every original node: the comparison
+ * is of the search, not of the bend estimate. */
+static void test_speed_at_a_point_equals_cutting_the_edge_there(void **state)
+{
+    (void)state;
+    rng_state = 20261215;
+    const struct ag_kin models[2] = {{AG_VEHICLE_CONSTANT, 3.0, 0, 1500, 50.0, 6.0},
+                                     {AG_VEHICLE_POWER, 3.0, 100e3, 1500, 50.0, 6.0}};
+    int compared = 0, below_top = 0;
+    for (int t = 0; t < 80; t++) {
+        const struct ag_kin *kin = &models[t % 2];
+        struct ag_vgraph g, h;
+        ag_vgraph_init(&g);
+        ag_vgraph_init(&h);
+        size_t nn = 6, ne = 8;
+        for (size_t i = 0; i < nn; i++) {
+            double x = 300 * rnd(), y = 300 * rnd();
+            bool blocked = rnd() < 0.1;
+            node(&g, x, y, blocked);
+            node(&h, x, y, blocked);
+        }
+        size_t cut = (size_t)(rnd() * ne);
+        double frac = 0.05 + 0.9 * rnd();
+        size_t mid = node(&h, 0, 0, false);
+        for (size_t i = 0; i < ne; i++) {
+            size_t a = (size_t)(rnd() * nn), b = (size_t)(rnd() * nn);
+            if (a == b)
+                b = (a + 1) % nn;
+            double w = 3 + 5 * rnd(), incline = rnd() < 0.3 ? 16 * (rnd() - 0.5) : 0;
+            struct ag_xy pa = g.nodes[a].xy, pb = g.nodes[b].xy;
+            struct ag_xy seg[2] = {pa, pb};
+            assert_int_equal(ag_vgraph_add_edge(&g, a, b, seg, 2, w, incline), 0);
+            g.edges[i].way = (int64_t)i + 1;
+            if (i != cut) {
+                assert_int_equal(ag_vgraph_add_edge(&h, a, b, seg, 2, w, incline), 0);
+                h.edges[h.nedges - 1].way = (int64_t)i + 1;
+                continue;
+            }
+            struct ag_xy m = {pa.x + frac * (pb.x - pa.x), pa.y + frac * (pb.y - pa.y)};
+            h.nodes[mid].xy = m;
+            struct ag_xy s1[2] = {pa, m}, s2[2] = {m, pb};
+            assert_int_equal(ag_vgraph_add_edge(&h, a, mid, s1, 2, w, incline), 0);
+            h.edges[h.nedges - 1].way = (int64_t)i + 1;
+            assert_int_equal(ag_vgraph_add_edge(&h, mid, b, s2, 2, w, incline), 0);
+            h.edges[h.nedges - 1].way = (int64_t)i + 1;
+        }
+        assert_int_equal(ag_vgraph_prepare(&g), 0);
+        assert_int_equal(ag_vgraph_prepare(&h), 0);
+        /* Edges are added in the same order, so every original node lists
+         * its edges in the same order in both graphs. */
+        for (size_t v = 0; v < nn; v++) {
+            size_t deg = g.adj_off[v + 1] - g.adj_off[v];
+            assert_int_equal(h.adj_off[v + 1] - h.adj_off[v], deg);
+            for (size_t x = 0; x < deg * deg; x++)
+                h.turn[h.turn_off[v] + x] = g.turn[g.turn_off[v] + x];
+        }
+        struct ag_speeds sg, sh;
+        assert_int_equal(ag_vehicle_speeds(&g, kin, 2.5, &sg), 0);
+        assert_int_equal(ag_vehicle_speeds(&h, kin, 2.5, &sh), 0);
+        /* The cut edge's pieces in h: the one ending at mid from a
+         * (forward) and the one ending at mid from b (backward). */
+        long into_fwd = -1, into_back = -1;
+        for (size_t i = 0; i < h.nedges; i++) {
+            if (h.edges[i].b == mid)
+                into_fwd = (long)(2 * i);
+            if (h.edges[i].a == mid)
+                into_back = (long)(2 * i + 1);
+        }
+        double len = g.edges[cut].length_m, s_fwd = frac * len;
+        const long dirs[2] = {(long)(2 * cut), (long)(2 * cut + 1)};
+        const long cuts[2] = {into_fwd, into_back};
+        const double at[2] = {s_fwd, len - s_fwd};
+        for (int k = 0; k < 2; k++) {
+            struct ag_route rt;
+            assert_int_equal(ag_vehicle_route_along(&g, kin, 2.5, &sg, dirs[k], at[k], &rt), 0);
+            double want = sh.speed[cuts[k]];
+            compared += want > 0;
+            below_top += want > 0 && want < kin->vmax - 1e-6;
+            if (fabs(rt.speed_ms - want) > 1e-6)
+                fail_msg("graph %d, direction %d: speed at the point %.9f, after cutting %.9f", t,
+                         k, rt.speed_ms, want);
+            if (rt.nstates) {
+                double replay = ag_vehicle_route_speed_to(&g, kin, 2.5, rt.states, rt.nstates,
+                                                          rt.last_m, NULL, NULL);
+                assert_true(fabs(replay - rt.speed_ms) < 1e-6);
+            }
+            ag_route_free(&rt);
+        }
+        ag_speeds_free(&sg);
+        ag_speeds_free(&sh);
+        ag_vgraph_free(&g);
+        ag_vgraph_free(&h);
+    }
+    assert_true(compared > 100); /* most points are reachable */
+    assert_true(below_top > 50);  /* and not merely at the top speed */
+}
+
 static void test_rating_rounds_up_to_the_standard_test_speeds(void **state)
 {
     (void)state;
@@ -287,6 +425,8 @@ int main(void)
         cmocka_unit_test(test_a_way_narrower_than_the_vehicle_is_not_used),
         cmocka_unit_test(test_slope_helps_downhill_and_hinders_uphill),
         cmocka_unit_test(test_search_equals_brute_force_on_random_graphs),
+        cmocka_unit_test(test_speed_along_an_edge_is_v2_equals_2as_and_passes_a_bend_unclipped),
+        cmocka_unit_test(test_speed_at_a_point_equals_cutting_the_edge_there),
         cmocka_unit_test(test_rating_rounds_up_to_the_standard_test_speeds),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -311,12 +311,55 @@ static void test_vehicle_section_shows_entries_ratings_and_why(void **state)
     assert_true(!veh || veh > cc_end);
     /* The methods paragraph. */
     assert_has(html, "<b>power</b>");
-    assert_has(html, "docs/methodology.md, sections 10 and 11");
+    assert_has(html, "docs/methodology.md, sections 10, 11 and 13");
     assert_has(html, "no braking before bends");
     /* Escaped everywhere, self-contained. */
     assert_has(html, "Place &lt;Ouest&gt; &amp; Co");
     assert_null(strstr(html, "<Ouest>"));
     assert_no_external_reference(html);
+    free(html);
+    ag_store_close(s);
+}
+
+/* A way entry and a kerb-side entry (docs/methodology.md §13): each shown
+ * with its kind and road, the kerb-side one with the pavement crossed. */
+static const char RESULT_KERB[] =
+    "{\"space\":{\"id\":0,\"osm\":\"way/1\",\"name\":\"Place <Ouest> & Co\",\"kind\":\"square\"},"
+    "\"model\":\"power\",\"entries\":["
+    "{\"id\":1,\"kind\":\"way\",\"lat\":43.7305,\"lon\":7.4210,\"width_m\":5.5,\"way\":100,"
+    "\"node\":2,\"road\":\"Rue Haute\",\"by_class\":["
+    "{\"class\":\"M1\",\"speed_kmh\":40.0,\"run_up_m\":100.0,\"energy_kj\":92.6,"
+    "\"rating\":\"V/1500[M1]/48/90\",\"limiting_bend\":null,"
+    "\"path\":[[7.4250,43.7305],[7.4210,43.7305]]}]},"
+    "{\"id\":2,\"kind\":\"kerb-side\",\"lat\":43.7300,\"lon\":7.4215,\"width_m\":42.5,"
+    "\"way\":101,\"node\":null,\"road\":\"Boulevard <Bas>\",\"frontage_m\":42.5,\"gap_m\":3.6,"
+    "\"by_class\":[{\"class\":\"M1\",\"speed_kmh\":70.2,\"run_up_m\":300.0,\"energy_kj\":285.2,"
+    "\"rating\":\"V/1500[M1]/80/90\",\"limiting_bend\":null,\"across_m\":3.6,"
+    "\"path\":[[7.4180,43.7299],[7.4215,43.7299],[7.4215,43.7300]]}]}]}";
+
+static void test_kerb_side_entries_are_shown_with_their_kind(void **state)
+{
+    (void)state;
+    struct ag_city city;
+    struct ag_store *s = build_store(&city);
+    int64_t a = space_id(s, &city, "way/1");
+    const char *results[1] = {RESULT_KERB};
+    int64_t run;
+    struct ag_error err = {0};
+    assert_int_equal(ag_store_vehicle_save(s, city.id, "power", "id,description\n", "{}", &a,
+                                           results, 1, &run, &err),
+                     0);
+    write_report(s, &city);
+    char *html = read_report();
+    assert_has(html, "Vehicle access: 2 entries (1 kerb-side); worst impact 70.2 km/h (M1)");
+    assert_has(html, "<span class=\"ek\">way: Rue Haute</span>");
+    assert_has(html, "<span class=\"ek\">kerb-side along Boulevard &lt;Bas&gt;</span>");
+    assert_has(html, "42.5 m</td>");
+    assert_has(html, "Worst case: M1 reaches 70.2 km/h after a 300 m run-up with no bend sharp "
+                     "enough to slow it down; it leaves the road and crosses 3.6 m of pavement "
+                     "to the space.");
+    assert_has(html, "Entry 2 (kerb-side): M1 at 70.2 km/h after 300 m");
+    assert_null(strstr(html, "<Bas>"));
     free(html);
     ag_store_close(s);
 }
@@ -364,6 +407,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_vehicle_section_shows_entries_ratings_and_why, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_kerb_side_entries_are_shown_with_their_kind, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(
             test_report_without_vehicle_results_has_no_vehicle_section, setup, teardown),
