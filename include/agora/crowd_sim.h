@@ -4,7 +4,10 @@
  * Navigation: a floor field per exit and one for the nearest exit, the
  * walking distance to the exit solved on a grid by fast marching (Sethian
  * 1996, first-order upwind eikonal), with a travel cost that rises near
- * walls so that routes keep their distance from them.
+ * walls so that routes keep their distance from them; by default made
+ * congestion-aware (struct ag_crowd_dyn_params): the delay that slow,
+ * dense crowds add is solved again every 2 s on a coarse grid, and agents
+ * take the quickest path rather than the shortest.
  *
  * Motion: the collision-free speed model (Tordeux, Chraibi & Seyfried 2016,
  * "Collision-free speed model for pedestrian dynamics", Traffic and
@@ -118,8 +121,32 @@ extern const struct ag_crowd_speed_group ag_crowd_speed_rimea7[4];
 
 struct ag_crowd_sim;
 
+/* The congestion-aware floor field (docs/methodology.md §16.2,
+ * "Congestion"): every period_s the travel time to the exits is solved
+ * again on a coarse grid with the walking speed lowered where the crowd is
+ * dense and slow, and agents descend the floor field plus the delay that
+ * congestion adds: the quickest path rather than the shortest (Hughes
+ * 2002; Kretz 2009; Hartmann 2010; Kretz et al. 2011). The relative speed
+ * of a coarse cell is 1 - w (1 - u), w = (rho - free_density_pm2) /
+ * (pace_density_pm2 - free_density_pm2) clamped to [0, 1], rho the density
+ * and u the mean pace (progress towards the exit over the desired speed)
+ * of the people within 5 x 5 coarse cells, never below min_speed. */
+struct ag_crowd_dyn_params {
+    bool on;                 /* default true; false: the static floor field alone */
+    double period_s;         /* solved again every so often (default 2 s) */
+    double cell_m;           /* coarse cell, rounded to whole floor-field cells
+                                (default 0.5 m) */
+    double free_density_pm2; /* below this density people are no obstacle
+                                (default 0.5 persons/m²) */
+    double pace_density_pm2; /* from this density on, one walks at the
+                                crowd's pace (default 3 persons/m²) */
+    double min_speed;        /* the relative speed never below this, 0 < s <= 1
+                                (default 0.1) */
+};
+
 struct ag_crowd_sim_params {
     struct ag_crowd_nav_params nav;
+    struct ag_crowd_dyn_params dyn;
     double dt_s;            /* time step (default 0.05 s) */
     double time_gap_s;      /* T (default 1 s) */
     double rep_a;           /* neighbour repulsion strength a (default 5) */
@@ -152,7 +179,8 @@ void ag_crowd_sim_defaults(struct ag_crowd_sim_params *p);
 
 /* Route of an agent. */
 enum {
-    AG_CROWD_EXIT_NEAREST = -1, /* follow the nearest-exit field */
+    AG_CROWD_EXIT_NEAREST = -1, /* follow the nearest-exit field (with the
+                                   congestion-aware field: the quickest exit) */
     AG_CROWD_EXIT_CHOICE = -2   /* choose the exit with the least estimated
                                    time: distance / v0 + queue / capacity */
 };

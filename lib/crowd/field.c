@@ -10,6 +10,12 @@
  * within c of a wall, so that the descent direction keeps agents off walls
  * and away from the corners they turn around (the "wall avoidance" of floor
  * field routers); where no wall is near, phi is the walking distance.
+ *
+ * The congestion-aware field (ag_crowd_sim_params.dyn) marches the same
+ * front on a coarse grid, at speed 1 and at the crowd's relative speed
+ * (sim.c), and keeps the difference, the delay that congestion adds, and
+ * its gradient for the agents' desired direction (docs/methodology.md
+ * §16.2, "Congestion").
  * SPDX-License-Identifier: EUPL-1.2 */
 #include "sim_internal.h"
 
@@ -208,6 +214,22 @@ static int build_buckets(struct ag_crowd_nav *nav)
         }
         free(fill);
     }
+    /* buckets with no wall in them nor in the eight around them: no wall
+     * is within one bucket of any point of theirs */
+    nav->bfree = malloc(nb);
+    if (!nav->bfree)
+        return AG_ENOMEM;
+    for (size_t iy = 0; iy < nav->bny; iy++)
+        for (size_t ix = 0; ix < nav->bnx; ix++) {
+            uint8_t none = 1;
+            for (size_t y = iy > 0 ? iy - 1 : 0; y <= iy + 1 && y < nav->bny; y++)
+                for (size_t x = ix > 0 ? ix - 1 : 0; x <= ix + 1 && x < nav->bnx; x++) {
+                    size_t b = y * nav->bnx + x;
+                    if (nav->bstart[b + 1] > nav->bstart[b])
+                        none = 0;
+                }
+            nav->bfree[iy * nav->bnx + ix] = none;
+        }
     return 0;
 }
 
@@ -264,6 +286,15 @@ static int near_fn(void *ud, const struct ag__crowd_seg *s)
 double ag__crowd_nav_wall_normal(const struct ag_crowd_nav *nav, struct ag_xy p, double cap_m,
                                  struct ag_xy *n)
 {
+    /* most agents are far from every wall: the query below would visit
+     * only empty buckets (those of p and its neighbours when cap_m is at
+     * most a bucket) and find nothing */
+    if (cap_m <= nav->bh && nav->bfree[bucket_of(nav, p.y, nav->by0, nav->bny) * nav->bnx +
+                                       bucket_of(nav, p.x, nav->bx0, nav->bnx)]) {
+        if (n)
+            n->x = n->y = 0;
+        return cap_m;
+    }
     struct near_ctx c = {p, cap_m, p};
     ag__crowd_nav_segs(nav, p.x - cap_m, p.y - cap_m, p.x + cap_m, p.y + cap_m, near_fn, &c);
     if (n) {
@@ -426,6 +457,14 @@ static int heap_push(struct heap *h, double v, uint32_t i)
     return 0;
 }
 
+/* a before b in the heap's order: by value, ties by cell index. Bitwise
+ * rather than short-circuit operators, so the compiler need not branch on
+ * comparisons that go either way half the time. */
+static inline bool heap_before(const struct heap_item *a, const struct heap_item *b)
+{
+    return (a->v < b->v) | ((a->v == b->v) & (a->i < b->i));
+}
+
 static struct heap_item heap_pop(struct heap *h)
 {
     struct heap_item top = h->a[0], last = h->a[--h->n];
@@ -434,10 +473,9 @@ static struct heap_item heap_pop(struct heap *h)
         size_t c = 2 * k + 1;
         if (c >= h->n)
             break;
-        if (c + 1 < h->n && (h->a[c + 1].v < h->a[c].v ||
-                             (h->a[c + 1].v == h->a[c].v && h->a[c + 1].i < h->a[c].i)))
-            c++;
-        if (last.v < h->a[c].v || (last.v == h->a[c].v && last.i < h->a[c].i))
+        /* the smaller child, without a branch */
+        c += (size_t)((c + 1 < h->n) & heap_before(&h->a[c + 1], &h->a[c]));
+        if (heap_before(&last, &h->a[c]))
             break;
         h->a[k] = h->a[c];
         k = c;
@@ -447,11 +485,21 @@ static struct heap_item heap_pop(struct heap *h)
     return top;
 }
 
+/* The grid a front is marched on: the floor field's own, or the coarse one
+ * of the congestion-aware field (sim_internal.h). */
+struct march_grid {
+    double x0, y0; /* lower-left corner of cell (0,0) */
+    size_t nx, ny;
+    double h;
+    const uint8_t *walk;
+    const float *speed; /* F per cell, > 0 on walkable cells */
+};
+
 /* First-order upwind update of cell i from its accepted neighbours. */
-static double fmm_update(const struct ag_crowd_nav *nav, const double *phi, const uint8_t *known,
+static double fmm_update(const struct march_grid *g, const double *phi, const uint8_t *known,
                          size_t i)
 {
-    size_t nx = nav->nx, ix = i % nx, iy = i / nx;
+    size_t nx = g->nx, ix = i % nx, iy = i / nx;
     double a = INFINITY, b = INFINITY;
     if (ix > 0 && known[i - 1])
         a = phi[i - 1];
@@ -459,9 +507,9 @@ static double fmm_update(const struct ag_crowd_nav *nav, const double *phi, cons
         a = phi[i + 1];
     if (iy > 0 && known[i - nx])
         b = phi[i - nx];
-    if (iy + 1 < nav->ny && known[i + nx] && phi[i + nx] < b)
+    if (iy + 1 < g->ny && known[i + nx] && phi[i + nx] < b)
         b = phi[i + nx];
-    double hf = nav->h / (double)nav->speed[i];
+    double hf = g->h / (double)g->speed[i];
     if (a > b) {
         double t = a;
         a = b;
@@ -476,16 +524,16 @@ static double fmm_update(const struct ag_crowd_nav *nav, const double *phi, cons
     return 0.5 * (a + b + sqrt(2 * hf * hf - d * d));
 }
 
-/* Solves into f with the given source cells (phi0 per source). */
-static int fmm_solve(const struct ag_crowd_nav *nav, const uint32_t *src, const double *src_phi,
-                     size_t nsrc, struct ag__crowd_field *f)
+/* Marches the front from the source cells (phi0 per source) over the
+ * walkable cells of g into phi (INFINITY where it never arrives). */
+static int fmm_march(const struct march_grid *g, const uint32_t *src, const double *src_phi,
+                     size_t nsrc, double *phi)
 {
-    size_t n = nav->nx * nav->ny, nx = nav->nx;
-    double *phi = malloc(n * sizeof *phi);
+    size_t n = g->nx * g->ny, nx = g->nx;
     uint8_t *known = calloc(n, 1);
     struct heap h = {0};
     int rc = AG_ENOMEM;
-    if (!phi || !known)
+    if (!known)
         goto out;
     for (size_t i = 0; i < n; i++)
         phi[i] = INFINITY;
@@ -510,13 +558,13 @@ static int fmm_solve(const struct ag_crowd_nav *nav, const uint32_t *src, const 
             nb[k++] = i + 1;
         if (iy > 0)
             nb[k++] = i - nx;
-        if (iy + 1 < nav->ny)
+        if (iy + 1 < g->ny)
             nb[k++] = i + nx;
         for (int j = 0; j < k; j++) {
             size_t m = nb[j];
-            if (known[m] || !nav->walk[m])
+            if (known[m] || !g->walk[m])
                 continue;
-            double v = fmm_update(nav, phi, known, m);
+            double v = fmm_update(g, phi, known, m);
             if (v < phi[m]) {
                 phi[m] = v;
                 if (heap_push(&h, v, (uint32_t)m))
@@ -524,6 +572,31 @@ static int fmm_solve(const struct ag_crowd_nav *nav, const uint32_t *src, const 
             }
         }
     }
+    rc = 0;
+out:
+    free(known);
+    free(h.a);
+    return rc;
+}
+
+static struct march_grid fine_grid(const struct ag_crowd_nav *nav)
+{
+    return (struct march_grid){nav->x0, nav->y0, nav->nx, nav->ny, nav->h, nav->walk, nav->speed};
+}
+
+/* Solves into f with the given source cells (phi0 per source). */
+static int fmm_solve(const struct ag_crowd_nav *nav, const uint32_t *src, const double *src_phi,
+                     size_t nsrc, struct ag__crowd_field *f)
+{
+    size_t n = nav->nx * nav->ny, nx = nav->nx;
+    const struct march_grid grid = fine_grid(nav);
+    double *phi = malloc(n * sizeof *phi);
+    int rc = AG_ENOMEM;
+    if (!phi)
+        goto out;
+    if ((rc = fmm_march(&grid, src, src_phi, nsrc, phi)))
+        goto out;
+    rc = AG_ENOMEM;
     f->phi = malloc(n * sizeof *f->phi);
     f->dir = malloc(2 * n * sizeof *f->dir);
     if (!f->phi || !f->dir)
@@ -556,40 +629,39 @@ static int fmm_solve(const struct ag_crowd_nav *nav, const uint32_t *src, const 
     rc = 0;
 out:
     free(phi);
-    free(known);
-    free(h.a);
     return rc;
 }
 
-/* The source cells of exit k: walkable cells within 1.5 cells of the
- * closest walkable cell to the segment, phi0 = their distance to it. */
-static int exit_sources(const struct ag_crowd_nav *nav, size_t k, uint32_t **src, double **sphi,
-                        size_t *nsrc, size_t *cap)
+/* The source cells of exit x on grid g: walkable cells within 1.5 cells of
+ * the closest walkable cell to the segment, phi0 = their distance to it.
+ * AG_EGEOM when no walkable cell is within EXIT_TOL_M + one cell. */
+static int exit_sources(const struct march_grid *g, const struct ag__crowd_exit *x, uint32_t **src,
+                        double **sphi, size_t *nsrc, size_t *cap)
 {
-    const struct ag__crowd_exit *x = &nav->exit[k];
-    double m = EXIT_TOL_M + 2 * nav->h;
+    double m = EXIT_TOL_M + 2 * g->h;
     double xlo = fmin(x->a.x, x->b.x) - m, xhi = fmax(x->a.x, x->b.x) + m;
     double ylo = fmin(x->a.y, x->b.y) - m, yhi = fmax(x->a.y, x->b.y) + m;
-    double fx0 = floor((xlo - nav->x0) / nav->h), fx1 = ceil((xhi - nav->x0) / nav->h);
-    double fy0 = floor((ylo - nav->y0) / nav->h), fy1 = ceil((yhi - nav->y0) / nav->h);
+    double fx0 = floor((xlo - g->x0) / g->h), fx1 = ceil((xhi - g->x0) / g->h);
+    double fy0 = floor((ylo - g->y0) / g->h), fy1 = ceil((yhi - g->y0) / g->h);
     fx0 = fmax(fx0, 0);
     fy0 = fmax(fy0, 0);
-    fx1 = fmin(fx1, (double)nav->nx - 1);
-    fy1 = fmin(fy1, (double)nav->ny - 1);
+    fx1 = fmin(fx1, (double)g->nx - 1);
+    fy1 = fmin(fy1, (double)g->ny - 1);
     double dmin = INFINITY;
     for (int pass = 0; pass < 2; pass++)
         for (double fy = fy0; fy <= fy1; fy++)
             for (double fx = fx0; fx <= fx1; fx++) {
-                size_t i = (size_t)fy * nav->nx + (size_t)fx;
-                if (!nav->walk[i])
+                size_t i = (size_t)fy * g->nx + (size_t)fx;
+                if (!g->walk[i])
                     continue;
-                double d = ag_xy_seg_dist(cell_centre(nav, i), x->a, x->b);
+                struct ag_xy c = {g->x0 + (fx + 0.5) * g->h, g->y0 + (fy + 0.5) * g->h};
+                double d = ag_xy_seg_dist(c, x->a, x->b);
                 if (pass == 0) {
                     if (d < dmin)
                         dmin = d;
                     continue;
                 }
-                if (d > dmin + 1.5 * nav->h)
+                if (d > dmin + 1.5 * g->h)
                     continue;
                 if (*nsrc == *cap) {
                     size_t c2 = *cap;
@@ -606,7 +678,7 @@ static int exit_sources(const struct ag_crowd_nav *nav, size_t k, uint32_t **src
                 (*sphi)[*nsrc] = d;
                 (*nsrc)++;
             }
-    return isinf(dmin) || dmin > EXIT_TOL_M + nav->h ? AG_EGEOM : 0;
+    return isinf(dmin) || dmin > EXIT_TOL_M + g->h ? AG_EGEOM : 0;
 }
 
 static int solve_field(struct ag_crowd_nav *nav, int k, struct ag_error *err)
@@ -618,7 +690,8 @@ static int solve_field(struct ag_crowd_nav *nav, int k, struct ag_error *err)
     for (size_t e = 0; e < nav->nexit; e++) {
         if (k >= 0 && e != (size_t)k)
             continue;
-        rc = exit_sources(nav, e, &src, &sphi, &nsrc, &cap);
+        const struct march_grid grid = fine_grid(nav);
+        rc = exit_sources(&grid, &nav->exit[e], &src, &sphi, &nsrc, &cap);
         if (rc == AG_EGEOM)
             rc = ag_error_set(err, AG_EGEOM, "exit %zu touches no walkable cell (cell %.2f m)",
                               e + 1, nav->h);
@@ -643,6 +716,214 @@ int ag_crowd_nav_prepare_exit(struct ag_crowd_nav *nav, size_t k, struct ag_erro
     return solve_field(nav, (int)k, err);
 }
 
+/* ---- congestion-aware field: the coarse grid ---- */
+
+int ag__crowd_nav_coarse_init(struct ag_crowd_nav *nav, double cell_m)
+{
+    double fk = round(cell_m / nav->h);
+    size_t k = fk >= 1 ? (size_t)fk : 1;
+    struct ag__crowd_coarse *c = calloc(1, sizeof *c);
+    if (!c)
+        return AG_ENOMEM;
+    nav->coarse = c;
+    c->k = k;
+    c->h = (double)k * nav->h;
+    c->inv_h = 1 / c->h;
+    c->x0 = nav->x0;
+    c->y0 = nav->y0;
+    c->nx = (nav->nx + k - 1) / k;
+    c->ny = (nav->ny + k - 1) / k;
+    c->pxmax = (double)(c->nx + 1);
+    c->pymax = (double)(c->ny + 1);
+    size_t n = c->nx * c->ny;
+    c->walk = calloc(n, 1);
+    c->one = malloc(n * sizeof *c->one);
+    c->area = calloc(n, sizeof *c->area);
+    c->stat = calloc(nav->nexit + 1, sizeof *c->stat);
+    c->delta = calloc(nav->nexit + 1, sizeof *c->delta);
+    c->grad = calloc(nav->nexit + 1, sizeof *c->grad);
+    c->gnext = calloc(nav->nexit + 1, sizeof *c->gnext);
+    c->bad = calloc(nav->nexit + 1, 1);
+    c->fresh = calloc(nav->nexit + 1, 1);
+    c->flat = calloc(nav->nexit + 1, 1);
+    if (!c->walk || !c->one || !c->area || !c->stat || !c->delta || !c->grad || !c->gnext ||
+        !c->bad || !c->fresh || !c->flat)
+        return AG_ENOMEM;
+    for (size_t cy = 0; cy < c->ny; cy++)
+        for (size_t cx = 0; cx < c->nx; cx++) {
+            size_t cnt = 0, full = 0;
+            for (size_t fy = cy * k; fy < (cy + 1) * k && fy < nav->ny; fy++)
+                for (size_t fx = cx * k; fx < (cx + 1) * k && fx < nav->nx; fx++) {
+                    full++;
+                    cnt += nav->walk[fy * nav->nx + fx] != 0;
+                }
+            size_t i = cy * c->nx + cx;
+            c->one[i] = 1;
+            c->area[i] = (float)((double)cnt * nav->h * nav->h);
+            c->walk[i] = full == k * k && cnt == full;
+        }
+    return 0;
+}
+
+static void coarse_free(struct ag__crowd_coarse *c, size_t nslot)
+{
+    if (!c)
+        return;
+    for (size_t s = 0; s < nslot; s++) {
+        if (c->stat)
+            free(c->stat[s]);
+        if (c->delta)
+            free(c->delta[s]);
+        if (c->grad)
+            free(c->grad[s]);
+        if (c->gnext)
+            free(c->gnext[s]);
+    }
+    free(c->stat);
+    free(c->delta);
+    free(c->grad);
+    free(c->gnext);
+    free(c->bad);
+    free(c->fresh);
+    free(c->flat);
+    free(c->walk);
+    free(c->one);
+    free(c->area);
+    free(c);
+}
+
+/* Slot s of the coarse grid solved again with the relative speeds given:
+ * the delay over the free-speed travel time, per cell. */
+static int coarse_slot(struct ag_crowd_nav *nav, size_t s, const float *speed)
+{
+    struct ag__crowd_coarse *c = nav->coarse;
+    size_t n = c->nx * c->ny;
+    const struct march_grid one = {c->x0, c->y0, c->nx, c->ny, c->h, c->walk, c->one};
+    const struct march_grid dyn = {c->x0, c->y0, c->nx, c->ny, c->h, c->walk, speed};
+    uint32_t *src = NULL;
+    double *sphi = NULL, *phi = NULL;
+    size_t nsrc = 0, cap = 0;
+    int rc = 0;
+    for (size_t e = 0; e < nav->nexit && !rc; e++)
+        if (s == 0 || e + 1 == s)
+            rc = exit_sources(&one, &nav->exit[e], &src, &sphi, &nsrc, &cap);
+    if (rc == AG_EGEOM) {
+        /* an exit the coarse grid does not reach (a narrow passage): this
+         * slot keeps the floor field alone */
+        c->bad[s] = 1;
+        rc = 0;
+        goto out;
+    }
+    if (rc)
+        goto out;
+    rc = AG_ENOMEM;
+    if (!c->stat[s]) {
+        if (!(c->stat[s] = malloc(n * sizeof *c->stat[s])))
+            goto out;
+        if ((rc = fmm_march(&one, src, sphi, nsrc, c->stat[s]))) {
+            free(c->stat[s]);
+            c->stat[s] = NULL;
+            goto out;
+        }
+        rc = AG_ENOMEM;
+    }
+    if (!c->delta[s] && !(c->delta[s] = malloc(n * sizeof *c->delta[s])))
+        goto out;
+    size_t pnx = c->nx + 2;
+    if (!c->gnext[s] && !(c->gnext[s] = calloc(2 * pnx * (c->ny + 2), sizeof *c->gnext[s])))
+        goto out;
+    if (!(phi = malloc(n * sizeof *phi)) || (rc = fmm_march(&dyn, src, sphi, nsrc, phi)))
+        goto out;
+    float *dl = c->delta[s], *gr = c->gnext[s];
+    for (size_t i = 0; i < n; i++) {
+        double t0 = c->stat[s][i], t1 = phi[i];
+        dl[i] = isfinite(t0) && isfinite(t1) ? (float)(t1 - t0) : NAN;
+    }
+    /* the delay's gradient at each cell centre: central differences, one-
+     * sided next to a cell without a delay, 0 where neither side has one
+     * (and in cells without a delay); stored with a border of one cell of
+     * zeros all round, so that a lookup needs no bounds but the grid's */
+    for (size_t i = 0; i < n; i++) {
+        size_t ix = i % c->nx, iy = i / c->nx;
+        double g[2] = {0, 0};
+        if (!isnan(dl[i])) {
+            const size_t lo[2] = {ix > 0 ? i - 1 : i, iy > 0 ? i - c->nx : i};
+            const size_t hi[2] = {ix + 1 < c->nx ? i + 1 : i, iy + 1 < c->ny ? i + c->nx : i};
+            for (int a = 0; a < 2; a++) {
+                size_t l = isnan(dl[lo[a]]) ? i : lo[a], u = isnan(dl[hi[a]]) ? i : hi[a];
+                if (u != l)
+                    g[a] = (dl[u] - dl[l]) / ((u > l ? (double)(u - l) : -(double)(l - u)) /
+                                              (a ? (double)c->nx : 1.0) * c->h);
+            }
+        }
+        size_t at = (iy + 1) * pnx + ix + 1;
+        gr[2 * at] = (float)g[0];
+        gr[2 * at + 1] = (float)g[1];
+    }
+    c->fresh[s] = 1;
+    rc = 0;
+out:
+    free(src);
+    free(sphi);
+    free(phi);
+    return rc;
+}
+
+void ag__crowd_nav_coarse_commit(struct ag_crowd_nav *nav)
+{
+    struct ag__crowd_coarse *c = nav->coarse;
+    if (!c)
+        return;
+    for (size_t s = 0; s <= nav->nexit; s++) {
+        if (c->fresh[s] == 1) {
+            float *g = c->grad[s];
+            c->grad[s] = c->gnext[s];
+            c->gnext[s] = g;
+        }
+        if (c->fresh[s])
+            c->flat[s] = c->fresh[s] == 2;
+        c->fresh[s] = 0;
+    }
+}
+
+int ag__crowd_nav_coarse_update(struct ag_crowd_nav *nav, const float *speed, const uint8_t *used,
+                                bool flat, int threads)
+{
+    struct ag__crowd_coarse *c = nav->coarse;
+    if (!c)
+        return 0;
+    size_t nslot = nav->nexit + 1, m = 0;
+    size_t *list = malloc(nslot * sizeof *list);
+    int *rcs = calloc(nslot, sizeof *rcs);
+    int rc = AG_ENOMEM;
+    if (!list || !rcs)
+        goto out;
+    for (size_t s = 0; s < nslot; s++)
+        if (used[s] && !c->bad[s] && nav->field[s].phi) {
+            if (flat) /* nowhere slower than free: no delay, nothing to solve */
+                c->fresh[s] = 2;
+            else
+                list[m++] = s;
+        }
+    long nm = (long)m;
+#ifdef _OPENMP
+    /* each slot is solved by one thread alone: the result does not depend
+     * on which, nor on how many */
+#pragma omp parallel for schedule(dynamic, 1) num_threads(threads) if (nm > 1)
+#else
+    (void)threads;
+#endif
+    for (long j = 0; j < nm; j++)
+        rcs[j] = coarse_slot(nav, list[j], speed);
+    rc = 0;
+    for (size_t j = 0; j < m && !rc; j++)
+        rc = rcs[j];
+out:
+    free(list);
+    free(rcs);
+    return rc;
+}
+
 void ag_crowd_nav_free(struct ag_crowd_nav *nav)
 {
     if (!nav)
@@ -652,6 +933,7 @@ void ag_crowd_nav_free(struct ag_crowd_nav *nav)
     free(nav->seg);
     free(nav->bstart);
     free(nav->bidx);
+    free(nav->bfree);
     free(nav->exit);
     if (nav->field)
         for (size_t k = 0; k <= nav->nexit; k++) {
@@ -659,6 +941,7 @@ void ag_crowd_nav_free(struct ag_crowd_nav *nav)
             free(nav->field[k].dir);
         }
     free(nav->field);
+    coarse_free(nav->coarse, nav->nexit + 1);
     free(nav);
 }
 
@@ -905,4 +1188,48 @@ bool ag_crowd_nav_direction(const struct ag_crowd_nav *nav, int k, struct ag_xy 
     dir->x = sx / l;
     dir->y = sy / l;
     return true;
+}
+
+bool ag__crowd_nav_delay_grad(const struct ag_crowd_nav *nav, int k, struct ag_xy p,
+                              struct ag_xy *g)
+{
+    const struct ag__crowd_coarse *c = nav->coarse;
+    if (!c || k >= (int)nav->nexit)
+        return false;
+    size_t slot = k < 0 ? 0 : (size_t)k + 1;
+    const float *gr = c->grad[slot];
+    if (!gr || c->flat[slot])
+        return false;
+    /* bilinear over the four coarse cell centres around p; in the padded
+     * grid (one cell of zeros all round) the cell centres are at
+     * (i + 0.5) h - h from the grid's corner */
+    size_t pnx = c->nx + 2;
+    double fx = (p.x - c->x0) * c->inv_h + 0.5, fy = (p.y - c->y0) * c->inv_h + 0.5;
+    if (!(fx >= 0 && fy >= 0 && fx < c->pxmax && fy < c->pymax))
+        return false;
+    size_t ix = (size_t)fx, iy = (size_t)fy;
+    double tx = fx - (double)ix, ty = fy - (double)iy;
+    const float *g0 = gr + 2 * (iy * pnx + ix), *g1 = g0 + 2 * pnx;
+    double w0 = (1 - tx) * (1 - ty), w1 = tx * (1 - ty), w2 = (1 - tx) * ty, w3 = tx * ty;
+    g->x = w0 * g0[0] + w1 * g0[2] + w2 * g1[0] + w3 * g1[2];
+    g->y = w0 * g0[1] + w1 * g0[3] + w2 * g1[1] + w3 * g1[3];
+    return g->x != 0 || g->y != 0;
+}
+
+double ag__crowd_nav_speed_at(const struct ag_crowd_nav *nav, struct ag_xy p, double wall_d,
+                              double wall_cap)
+{
+    double cl = nav->p.clearance_m, f = nav->p.wall_speed;
+    if (!(cl > 0))
+        return 1;
+    if (wall_d < wall_cap || wall_cap >= cl)
+        return wall_d < cl ? f + (1 - f) * (wall_d / cl) : 1;
+    /* the caller's wall distance does not reach the clearance: the cell's */
+    double fx = floor((p.x - nav->x0) / nav->h), fy = floor((p.y - nav->y0) / nav->h);
+    if (fx >= 0 && fy >= 0 && fx < (double)nav->nx && fy < (double)nav->ny) {
+        float sp = nav->speed[(size_t)fy * nav->nx + (size_t)fx];
+        if (sp > 0)
+            return sp;
+    }
+    return 1;
 }

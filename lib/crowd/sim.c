@@ -5,7 +5,10 @@
  * time, reads only the state at the start of the step (a Jacobi update):
  *
  *   e0_i  desired direction: the descent direction of the agent's floor
- *         field, or, within 1 m of its exit, straight at the exit segment;
+ *         field (with the congestion-aware field: of the floor field plus
+ *         the delay congestion adds, solved again every 2 s from the
+ *         agents' density and pace), or, within 1 m of its exit, straight
+ *         at the exit segment;
  *   e_i   = normalise(e0_i + sum_j R(s_ij) n_ij + sum_w Rw(d_iw) n_iw),
  *         R(s) = a exp((l_ij - s)/D) over neighbours j at distance s_ij
  *         (n_ij the unit vector from j to i, l_ij the mean of the two
@@ -104,6 +107,12 @@ struct ag_crowd_sim {
     /* route choice */
     double next_choice;
     bool any_choice;
+    /* congestion-aware field (nav->coarse): agents per coarse cell, the
+     * relative speed per coarse cell, the field slots in use */
+    double next_dyn;
+    double *dwork; /* 5 x the coarse cells: counts, pace, area, scratch */
+    float *dspeed;
+    uint8_t *dused;
 };
 
 void ag_crowd_sim_defaults(struct ag_crowd_sim_params *p)
@@ -120,6 +129,12 @@ void ag_crowd_sim_defaults(struct ag_crowd_sim_params *p)
     p->threads = 0;
     p->choice_period_s = 2.0;
     p->exit_flow_ps_m = 1.3;
+    p->dyn.on = true;
+    p->dyn.period_s = 2.0;
+    p->dyn.cell_m = 0.5;
+    p->dyn.free_density_pm2 = 0.5;
+    p->dyn.pace_density_pm2 = 3.0;
+    p->dyn.min_speed = 0.1;
 }
 
 int ag_crowd_sim_max_threads(void)
@@ -163,6 +178,9 @@ void ag_crowd_sim_free(struct ag_crowd_sim *s)
     free(s->sl);
     free(s->sk);
     free(s->nout);
+    free(s->dwork);
+    free(s->dspeed);
+    free(s->dused);
     for (size_t l = 0; l < s->nlines; l++)
         free(s->lines[l].c);
     free(s->lines);
@@ -187,6 +205,13 @@ int ag_crowd_sim_new(const struct ag_crowd_geom *g, const struct ag_crowd_sim_pa
                             "simulation parameters: dt_s must be in (0, 0.1], "
                             "time_gap_s, rep_d_m, wall_d_m, choice_period_s "
                             "and exit_flow_ps_m > 0, neighbour_cut_m >= 0.5");
+    if (p->dyn.on &&
+        (!(p->dyn.period_s > 0) || !(p->dyn.cell_m >= 0.05 && p->dyn.cell_m <= 5) ||
+         !(p->dyn.free_density_pm2 >= 0) || !(p->dyn.pace_density_pm2 > p->dyn.free_density_pm2) ||
+         !(p->dyn.min_speed > 0 && p->dyn.min_speed <= 1)))
+        return ag_error_set(err, AG_EINVAL,
+                            "congestion-aware field: period_s must be > 0, cell_m in [0.05, 5], "
+                            "0 <= free_density_pm2 < pace_density_pm2, min_speed in (0, 1]");
     struct ag_crowd_sim *s = calloc(1, sizeof *s);
     if (!s)
         return ag_error_set(err, AG_ENOMEM, "out of memory");
@@ -197,6 +222,20 @@ int ag_crowd_sim_new(const struct ag_crowd_geom *g, const struct ag_crowd_sim_pa
         return rc;
     }
     s->nout = calloc(s->nav->nexit + 1, sizeof *s->nout);
+    if (p->dyn.on && !p->periodic_x) {
+        /* a periodic corridor has no field to make congestion-aware */
+        rc = ag__crowd_nav_coarse_init(s->nav, p->dyn.cell_m);
+        size_t nc = rc ? 0 : s->nav->coarse->nx * s->nav->coarse->ny;
+        if (!rc) {
+            s->dwork = malloc(5 * nc * sizeof *s->dwork);
+            s->dspeed = malloc(nc * sizeof *s->dspeed);
+            s->dused = malloc(s->nav->nexit + 1);
+        }
+        if (rc || !s->dwork || !s->dspeed || !s->dused) {
+            ag_crowd_sim_free(s);
+            return ag_error_set(err, AG_ENOMEM, "out of memory");
+        }
+    }
     /* cells of a quarter of the cut-off (an agent scans only the cells
      * its disc of neighbours meets, not a 3 x 3 block of cut-off cells),
      * with a margin of twice the cut-off around the grid */
@@ -590,8 +629,14 @@ static struct ag_xy exit_aim(const struct ag__crowd_exit *x, struct ag_xy p, dou
     return (struct ag_xy){x->a.x + t * dx, x->a.y + t * dy};
 }
 
-static bool desired(const struct ag_crowd_sim *s, uint32_t i, struct ag_xy *e0)
+/* The desired direction of agent i in *e0: straight at its exit when near
+ * it, else its floor field's direction, and then, on the congestion-aware
+ * field, the delay's gradient in *g with true in *dyn (the direction is
+ * made once the wall distance is known, in move_agent). */
+static bool desired(const struct ag_crowd_sim *s, uint32_t i, struct ag_xy *e0, struct ag_xy *g,
+                    bool *dyn)
 {
+    *dyn = false;
     const struct ag_crowd_nav *nav = s->nav;
     struct ag_xy p = {s->x[i], s->y[i]};
     int k = s->target[i];
@@ -632,7 +677,10 @@ static bool desired(const struct ag_crowd_sim *s, uint32_t i, struct ag_xy *e0)
         *e0 = (struct ag_xy){s->hx[i], s->hy[i]};
         return true;
     }
-    return ag_crowd_nav_direction(nav, k, p, e0);
+    if (!ag_crowd_nav_direction(nav, k, p, e0))
+        return false;
+    *dyn = ag__crowd_nav_delay_grad(nav, k, p, g);
+    return true;
 }
 
 struct nb {
@@ -788,10 +836,13 @@ static void move_agent(const struct ag_crowd_sim *s, uint32_t self, struct move 
     }
     if (s->t + 1e-9 < s->tpre[i])
         return;
-    struct ag_xy e0;
-    if (!desired(s, i, &e0))
+    struct ag_xy e0, g;
+    bool dyn;
+    if (!desired(s, i, &e0, &g, &dyn))
         e0 = (struct ag_xy){s->hx[i], s->hy[i]};
-    double ex = e0.x, ey = e0.y;
+    /* on the congestion-aware field e0 joins the sum below once the wall
+     * distance is known */
+    double ex = dyn ? 0 : e0.x, ey = dyn ? 0 : e0.y;
 
     /* neighbours: repulsion now, the set ahead once the direction is known */
     struct nb nb[NB_LOCAL];
@@ -826,8 +877,18 @@ static void move_agent(const struct ag_crowd_sim *s, uint32_t self, struct move 
                 overflow = true;
         }
     struct ag_xy wn;
-    double half = 0.5 * s->len[i];
-    double wd = ag__crowd_nav_wall_normal(s->nav, p, half + 8 * P->wall_d_m, &wn);
+    double half = 0.5 * s->len[i], wcap = half + 8 * P->wall_d_m;
+    double wd = ag__crowd_nav_wall_normal(s->nav, p, wcap, &wn);
+    if (dyn) {
+        /* -grad(phi + delay): the floor field's gradient has the magnitude
+         * 1 / F (eikonal) */
+        double inv_f = 1 / ag__crowd_nav_speed_at(s->nav, p, wd, wcap);
+        double dx = e0.x * inv_f - g.x, dy = e0.y * inv_f - g.y, dl = sqrt(dx * dx + dy * dy);
+        if (dl > 1e-9)
+            e0 = (struct ag_xy){dx / dl, dy / dl};
+        ex += e0.x;
+        ey += e0.y;
+    }
     if (wn.x != 0 || wn.y != 0) {
         double r = P->wall_a * exp((half - wd) / P->wall_d_m);
         ex += r * wn.x;
@@ -879,7 +940,12 @@ static void move_agent(const struct ag_crowd_sim *s, uint32_t self, struct move 
         m->frac = f;
         return;
     }
-    if (jamb || ag__crowd_nav_step_blocked(s->nav, p, q, &w)) {
+    /* a step shorter than the distance to the nearest wall less 2 mm (the
+     * blocking rule's 1 mm and as much again) can neither cross a wall nor
+     * end or pass within 1 mm of one: only steps near a wall are checked
+     * (wd is that distance, or the cap when no wall is nearer) */
+    bool near_wall = wd - v * P->dt_s <= 2e-3;
+    if (jamb || (near_wall && ag__crowd_nav_step_blocked(s->nav, p, q, &w))) {
         /* slide along the wall, or stay */
         double along = (q.x - p.x) * w.x + (q.y - p.y) * w.y;
         struct ag_xy q2 = {p.x + along * w.x, p.y + along * w.y};
@@ -995,6 +1061,104 @@ out:
     return rc;
 }
 
+/* ---- congestion-aware field ---- */
+
+/* Half the side of the square of coarse cells over which the crowd's
+ * density and pace are taken (5 x 5 cells, 2.5 m with the default cell). */
+#define DYN_WINDOW 2
+
+/* Sums v over the (2 DYN_WINDOW + 1)^2 cells around each cell of an nx x ny
+ * grid into out (cells off the grid count 0), a pass along x into tmp and
+ * one along y; the same order of additions every time. */
+static void box_sum(const double *v, size_t nx, size_t ny, double *tmp, double *out)
+{
+    const long r = DYN_WINDOW;
+    for (size_t y = 0; y < ny; y++)
+        for (size_t x = 0; x < nx; x++) {
+            double sum = 0;
+            for (long d = -r; d <= r; d++) {
+                long xx = (long)x + d;
+                if (xx >= 0 && xx < (long)nx)
+                    sum += v[y * nx + (size_t)xx];
+            }
+            tmp[y * nx + x] = sum;
+        }
+    for (size_t y = 0; y < ny; y++)
+        for (size_t x = 0; x < nx; x++) {
+            double sum = 0;
+            for (long d = -r; d <= r; d++) {
+                long yy = (long)y + d;
+                if (yy >= 0 && yy < (long)ny)
+                    sum += tmp[(size_t)yy * nx + x];
+            }
+            out[y * nx + x] = sum;
+        }
+}
+
+/* The relative walking speed through every coarse cell, from the people
+ * around it: their pace u (the speed of their last step along their floor
+ * field's direction over their desired speed, in [0, 1]; people standing
+ * have 0), averaged, counts as far as they crowd the cell,
+ *
+ *   F = 1 - clamp((rho - rho_0) / (rho_c - rho_0), 0, 1) (1 - mean u),
+ *
+ * rho the density over the window, rho_0 = dyn.free_density_pm2, rho_c =
+ * dyn.pace_density_pm2: in a crowd of rho_c or more one walks at its pace,
+ * in a sparser one partly past it, below rho_0 (and in an empty cell) at
+ * one's own speed. Then the fields in use are solved again (not at all
+ * when F is 1 everywhere: no delay anywhere). The counts are serial, in
+ * agent order, and each field is solved by one thread alone: the same
+ * result for any number of threads. */
+static int dyn_update(struct ag_crowd_sim *s, int nt)
+{
+    const struct ag__crowd_coarse *c = s->nav->coarse;
+    size_t nc = c->nx * c->ny;
+    double *cnt = s->dwork, *pace = cnt + nc, *area = pace + nc, *tmp = area + nc, *sum = tmp + nc;
+    memset(cnt, 0, 2 * nc * sizeof *cnt);
+    memset(s->dused, 0, s->nav->nexit + 1);
+    for (size_t a = 0; a < s->nplay; a++) {
+        uint32_t i = s->play[a];
+        if (s->state[i] == AG_CROWD_OUT)
+            continue;
+        int k = s->target[i];
+        s->dused[k < 0 ? 0 : k + 1] = 1;
+        double fx = floor((s->x[i] - c->x0) / c->h), fy = floor((s->y[i] - c->y0) / c->h);
+        if (!(fx >= 0 && fy >= 0 && fx < (double)c->nx && fy < (double)c->ny))
+            continue;
+        size_t ci = (size_t)fy * c->nx + (size_t)fx;
+        struct ag_xy d;
+        double u = 0;
+        if (ag_crowd_nav_direction(s->nav, k, (struct ag_xy){s->x[i], s->y[i]}, &d)) {
+            double along = s->hx[i] * d.x + s->hy[i] * d.y;
+            u = along > 0 ? s->v[i] * along / s->v0[i] : 0;
+        }
+        cnt[ci] += 1;
+        pace[ci] += u < 1 ? u : 1;
+    }
+    for (size_t i = 0; i < nc; i++)
+        area[i] = c->area[i];
+    /* the window sums, each back into its own array */
+    box_sum(cnt, c->nx, c->ny, tmp, sum);
+    memcpy(cnt, sum, nc * sizeof *cnt);
+    box_sum(pace, c->nx, c->ny, tmp, sum);
+    memcpy(pace, sum, nc * sizeof *pace);
+    box_sum(area, c->nx, c->ny, tmp, sum);
+    const struct ag_crowd_dyn_params *D = &s->p.dyn;
+    bool flat = true;
+    for (size_t i = 0; i < nc; i++) {
+        double f = 1;
+        if (c->walk[i] && cnt[i] > 0) {
+            double w = (cnt[i] / sum[i] - D->free_density_pm2) /
+                       (D->pace_density_pm2 - D->free_density_pm2);
+            if (w > 0)
+                f = 1 - (w < 1 ? w : 1) * (1 - pace[i] / cnt[i]);
+        }
+        s->dspeed[i] = (float)(f > D->min_speed ? f : D->min_speed);
+        flat = flat && s->dspeed[i] == 1;
+    }
+    return ag__crowd_nav_coarse_update(s->nav, s->dspeed, s->dused, flat, nt);
+}
+
 /* ---- stepping ---- */
 
 static void record_crossings(struct ag_crowd_sim *s, uint32_t i, struct ag_xy p, struct ag_xy q)
@@ -1027,24 +1191,50 @@ int ag_crowd_sim_step(struct ag_crowd_sim *s)
             return rc;
         s->next_choice = s->t + s->p.choice_period_s;
     }
+#ifdef _OPENMP
+    int nt = s->p.threads > 0 ? s->p.threads : omp_get_max_threads();
+#else
+    int nt = 1;
+#endif
+    /* the congestion-aware field solved in the last step is the one this
+     * step reads; if it is due, the next one is solved from the state at
+     * the start of this step by one thread while the others move the
+     * agents (it reads the agents, writes only its own arrays), and is
+     * read from the next step on: the same for any number of threads */
+    bool dyn_now = s->nav->coarse && s->t + 1e-9 >= s->next_dyn;
+    int dyn_rc = 0;
+    ag__crowd_nav_coarse_commit(s->nav);
     build_cells(s);
     long np = (long)s->nplay;
 #ifdef _OPENMP
-    int nt = s->p.threads > 0 ? s->p.threads : omp_get_max_threads();
     /* a parallel region costs more than a few hundred agents' moves */
     /* dynamic chunks: a thread that shares its core with another process
-     * does not hold the others up at the end of the loop; which thread
-     * moves an agent does not change its move */
-#pragma omp parallel for schedule(dynamic, 64) num_threads(nt) if (np >= 256)
+     * (or solves the field) does not hold the others up at the end of the
+     * loop; which thread moves an agent does not change its move */
+#pragma omp parallel num_threads(nt) if (np >= 256)
 #endif
-    /* in cell-list order, so neighbours and field cells are read from
-     * memory close to the previous agent's; each move lands in its agent's
-     * place in play */
-    for (long a = 0; a < np; a++) {
-        if (a + PREFETCH_AHEAD < np)
-            prefetch_agent(s, (uint32_t)(a + PREFETCH_AHEAD));
-        move_agent(s, (uint32_t)a, &s->mv[s->sk[a]]);
+    {
+#ifdef _OPENMP
+#pragma omp single nowait
+#endif
+        if (dyn_now)
+            dyn_rc = dyn_update(s, nt);
+#ifdef _OPENMP
+#pragma omp for schedule(dynamic, 64)
+#endif
+        /* in cell-list order, so neighbours and field cells are read from
+         * memory close to the previous agent's; each move lands in its
+         * agent's place in play */
+        for (long a = 0; a < np; a++) {
+            if (a + PREFETCH_AHEAD < np)
+                prefetch_agent(s, (uint32_t)(a + PREFETCH_AHEAD));
+            move_agent(s, (uint32_t)a, &s->mv[s->sk[a]]);
+        }
     }
+    if (dyn_rc)
+        return dyn_rc;
+    if (dyn_now)
+        s->next_dyn = s->t + s->p.dyn.period_s;
 
     /* apply, in index order */
     size_t keep = 0, first_new = s->ntimes;

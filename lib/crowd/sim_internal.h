@@ -24,6 +24,34 @@ struct ag__crowd_exit {
     double width_m;
 };
 
+/* The coarse grid of the congestion-aware floor field (docs/methodology.md
+ * §16.2, "Congestion"): cells of k x k floor-field cells; a coarse cell is
+ * walkable when all its fine cells are, so the coarse grid never joins
+ * what a wall parts. Per field slot (0 nearest exit, 1 + k exit k) the
+ * travel time at the free speed (stat) and the delay of the congested one
+ * over it (delta, NaN where the coarse front does not arrive). */
+struct ag__crowd_coarse {
+    size_t k;
+    double x0, y0, h, inv_h;
+    double pxmax, pymax; /* nx + 1, ny + 1: the padded grid's last centres */
+    size_t nx, ny;
+    uint8_t *walk;
+    float *one;    /* speed 1 on every cell (the uncongested solve) */
+    float *area;   /* walkable area of the fine cells in each cell, m² */
+    double **stat; /* per slot, NULL until first needed */
+    float **delta; /* per slot, NULL until first solved */
+    float **grad;  /* per slot: the delay's gradient per cell, (x, y)
+                      interleaved, 0 where there is no delay, on the grid
+                      padded with one cell all round ((nx + 2) x (ny + 2));
+                      what the agents read */
+    float **gnext; /* per slot: the same, being solved; fresh[slot] 1 once
+                      solved (swapped with grad by ..._coarse_commit), 2
+                      when there is no delay at all (flat[slot] then) */
+    uint8_t *fresh;
+    uint8_t *flat; /* per slot: no delay anywhere (grad not read) */
+    uint8_t *bad;  /* per slot: an exit of it reaches no coarse cell */
+};
+
 struct ag_crowd_nav {
     struct ag_crowd_nav_params p;
     /* grid */
@@ -38,6 +66,7 @@ struct ag_crowd_nav {
     size_t bnx, bny;
     uint32_t *bstart; /* bnx * bny + 1 offsets into bidx */
     uint32_t *bidx;
+    uint8_t *bfree; /* per bucket: no wall in it nor in the 8 around it */
     /* exits and fields: field[0] nearest exit, field[1 + k] exit k */
     struct ag__crowd_exit *exit;
     size_t nexit;
@@ -47,6 +76,8 @@ struct ag_crowd_nav {
      * exits and no fields, the desired direction is +x everywhere */
     bool periodic;
     double pxlo, pxhi;
+    /* congestion-aware field (ag_crowd_sim_params.dyn), NULL when off */
+    struct ag__crowd_coarse *coarse;
 };
 
 /* ag_crowd_nav_new, or with periodic_x the navigation of a corridor
@@ -70,6 +101,41 @@ double ag__crowd_nav_wall_normal(const struct ag_crowd_nav *nav, struct ag_xy p,
  * that wall in *wall_dir when not NULL. */
 bool ag__crowd_nav_step_blocked(const struct ag_crowd_nav *nav, struct ag_xy p, struct ag_xy q,
                                 struct ag_xy *wall_dir);
+
+/* Sets up the coarse grid of the congestion-aware field, cells of about
+ * cell_m (a whole number of floor-field cells, at least one). */
+int ag__crowd_nav_coarse_init(struct ag_crowd_nav *nav, double cell_m);
+
+/* Solves the congestion-aware field again for every slot s with used[s]
+ * (0 nearest exit, 1 + k exit k; the fine field of the slot must be
+ * solved): speed[c] is the relative walking speed in coarse cell c,
+ * 0 < speed <= 1 (flat: it is 1 everywhere, and every slot has no delay
+ * without a solve). Slots solved in parallel on up to `threads` threads
+ * (each slot's result does not depend on them). The agents see the new
+ * gradients only after ag__crowd_nav_coarse_commit, so a solve can run
+ * while they move. */
+int ag__crowd_nav_coarse_update(struct ag_crowd_nav *nav, const float *speed, const uint8_t *used,
+                                bool flat, int threads);
+/* Makes the gradients solved since the last call the ones the agents
+ * read. */
+void ag__crowd_nav_coarse_commit(struct ag_crowd_nav *nav);
+
+/* The gradient at p of the delay that congestion adds on the way to exit
+ * k (k < 0 the nearest), bilinear over the four coarse cell centres
+ * around p, in *g; false (and *g unset) where there is none: the field is
+ * not congestion-aware, the slot not solved (yet), or the gradient 0. The
+ * desired direction on the congestion-aware field is then
+ * normalise(d / F - g), d the floor field's unit direction and F its
+ * speed at p (ag__crowd_nav_speed_at): -grad(phi + delay). */
+bool ag__crowd_nav_delay_grad(const struct ag_crowd_nav *nav, int k, struct ag_xy p,
+                              struct ag_xy *g);
+
+/* The floor field's speed F at p (1 beyond the wall clearance; its
+ * gradient has the magnitude 1 / F): from wall_d, the distance from p to
+ * the nearest wall when below wall_cap (else wall_cap or more), when that
+ * reaches the clearance, else from the cell holding p. */
+double ag__crowd_nav_speed_at(const struct ag_crowd_nav *nav, struct ag_xy p, double wall_d,
+                              double wall_cap);
 
 /* A hint to the cache: the cells of field k (-1 nearest exit) that
  * ag_crowd_nav_direction at p will read; no effect on any result. */

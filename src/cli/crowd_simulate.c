@@ -15,7 +15,8 @@
 static const char HELP[] =
     "Usage: agora crowd simulate (SPACE | --layout FILE) --people N [--seed S]\n"
     "                            [--out DIR] [--max-time S] [--premovement S]\n"
-    "                            [--route choice|nearest] [--fps F] [--json]\n"
+    "                            [--route choice|nearest] [--field quickest|shortest]\n"
+    "                            [--fps F] [--json]\n"
     "                            [--db PATH] [--city NAME]\n"
     "\n"
     "Tier 3: N people placed at random over the walkable area walk out with the\n"
@@ -36,7 +37,14 @@ static const char HELP[] =
     "  --max-time S     stop after S simulated seconds (default 3600)\n"
     "  --premovement S  everyone starts walking after S seconds (default 0)\n"
     "  --route R        choice (default): each picks the exit with the least\n"
-    "                   estimated time, queue included; nearest: the nearest exit\n"
+    "                   estimated time, queue included; nearest: follow the floor\n"
+    "                   field to the nearest exit (the quickest one with --field\n"
+    "                   quickest)\n"
+    "  --field F        quickest (default): the floor field is solved again every\n"
+    "                   2 s with the walking speed lowered where the crowd is dense\n"
+    "                   and slow, so people go round congestion (a wider line round\n"
+    "                   a corner, the other exit when one is jammed); shortest: the\n"
+    "                   walking distance alone, fixed for the whole run\n"
     "  --fps F          trajectory frames per second (default 10)\n"
     "  --json           print the summary as JSON\n";
 
@@ -275,7 +283,8 @@ static int write_outputs(const char *dir, const struct outfile *f, size_t n, str
 int crowd_simulate(int argc, char **argv)
 {
     const char *db = NULL, *city = NULL, *layout = NULL, *people_s = NULL, *seed_s = NULL,
-               *out = NULL, *tmax_s = NULL, *pre_s = NULL, *route = "choice", *fps_s = NULL;
+               *out = NULL, *tmax_s = NULL, *pre_s = NULL, *route = "choice", *fps_s = NULL,
+               *field = "quickest";
     bool json = false;
     const struct cli_opt opts[] = {{"--db", &db, NULL},
                                    {"--city", &city, NULL},
@@ -286,6 +295,7 @@ int crowd_simulate(int argc, char **argv)
                                    {"--max-time", &tmax_s, NULL},
                                    {"--premovement", &pre_s, NULL},
                                    {"--route", &route, NULL},
+                                   {"--field", &field, NULL},
                                    {"--fps", &fps_s, NULL},
                                    {"--json", NULL, &json},
                                    {NULL, NULL, NULL}};
@@ -318,6 +328,10 @@ int crowd_simulate(int argc, char **argv)
     else
         return tool_usage("crowd simulate: --route: expected choice or nearest, found \"%s\"",
                           route);
+    bool quickest = !strcmp(field, "quickest");
+    if (!quickest && strcmp(field, "shortest"))
+        return tool_usage("crowd simulate: --field: expected quickest or shortest, found \"%s\"",
+                          field);
     if (out && !*out)
         return tool_usage("crowd simulate: --out: empty directory name");
 
@@ -342,6 +356,7 @@ int crowd_simulate(int argc, char **argv)
     ag_buf_init(&summary, (size_t)1 << 24);
     struct ag_crowd_sim_params sp;
     ag_crowd_sim_defaults(&sp);
+    sp.dyn.on = quickest;
     struct ag_progress prog;
     bool prog_on = false;
 
@@ -447,10 +462,10 @@ int crowd_simulate(int argc, char **argv)
             rc = crowd_json_scenario(&summary, &sc);
         if (!rc)
             rc = ag_buf_printf(&summary,
-                               ",\"people\":%zu,\"seed\":%zu,\"route\":\"%s\",\"premovement_s\":"
-                               "%.2f,\"max_time_s\":%.1f,\"dt_s\":%.3f,\"complete\":%s,"
-                               "\"people_out\":%zu,\"evacuation_s\":",
-                               people, seed, route, pre, tmax, sp.dt_s,
+                               ",\"people\":%zu,\"seed\":%zu,\"route\":\"%s\",\"field\":\"%s\","
+                               "\"premovement_s\":%.2f,\"max_time_s\":%.1f,\"dt_s\":%.3f,"
+                               "\"complete\":%s,\"people_out\":%zu,\"evacuation_s\":",
+                               people, seed, route, field, pre, tmax, sp.dt_s,
                                complete ? "true" : "false", nout);
         if (!rc)
             rc = complete ? ag_buf_printf(&summary, "%.2f", t_end) : ag_buf_puts(&summary, "null");
@@ -516,9 +531,10 @@ int crowd_simulate(int argc, char **argv)
     } else if (!rc) {
         char lab[160], d1[64], d2[64], d3[64], n1[64];
         crowd_print_scenario(&sc);
-        printf("\n  Simulation of %s people (collision-free speed model, seed %zu, %s exit):\n",
+        printf("\n  Simulation of %s people (collision-free speed model, seed %zu, %s exit, "
+               "%s path):\n",
                tool_num(n1, sizeof n1, (double)people, 0), seed,
-               target == AG_CROWD_EXIT_NEAREST ? "nearest" : "quickest");
+               target == AG_CROWD_EXIT_NEAREST ? "nearest" : "quickest", field);
         if (complete)
             printf("    everyone out after %s (%.1f s); 95 %% out after %s (%.1f s)\n",
                    crowd_duration(d1, sizeof d1, t_end), t_end, crowd_duration(d2, sizeof d2, t95),

@@ -152,6 +152,7 @@ def test_simulate_writes_its_outputs_and_repeats_itself(agora, layout, tmp_path)
                   "--out", out)
         assert r.rc == 0, r
         assert "everyone out after" in r.out and "95 % out after" in r.out
+        assert "quickest exit, quickest path" in r.out
         assert "tier 1" in r.out and "tier 2" in r.out and "tier 3" in r.out
         outs.append(out)
     names = sorted(f.name for f in outs[0].iterdir())
@@ -175,6 +176,26 @@ def test_simulate_writes_its_outputs_and_repeats_itself(agora, layout, tmp_path)
     r = agora("crowd", "simulate", "--layout", p, "--people", "200", "--seed", "2", "--json")
     assert r.rc == 0, r
     assert json.loads(r.out)["evacuation_s"] != s["evacuation_s"]
+
+
+def test_simulate_field_shortest_is_the_static_floor_field(agora, layout):
+    # --field quickest (the default) solves the floor field again with the
+    # congestion; shortest keeps the walking distance: same people, another
+    # run. A bad value is refused, and --help names both.
+    p = layout(room())
+    args = ("crowd", "simulate", "--layout", p, "--people", "300", "--seed", "3",
+            "--route", "nearest")
+    quick = run_json(agora, *args)
+    short = run_json(agora, *args, "--field", "shortest")
+    assert quick["field"] == "quickest" and short["field"] == "shortest"
+    for s in (quick, short):
+        assert s["complete"] and s["people_out"] == 300
+    assert quick["evacuation_s"] != short["evacuation_s"]
+    assert run_json(agora, *args, "--field", "quickest") == quick
+    r = agora("crowd", "simulate", "--layout", p, "--people", "10", "--field", "fastest")
+    assert r.rc == BAD_INPUT and "--field: expected quickest or shortest" in r.err
+    r = agora("crowd", "simulate", "--help")
+    assert r.rc == 0 and "--field F" in r.out and "shortest" in r.out
 
 
 def test_simulate_needs_people(agora, layout):

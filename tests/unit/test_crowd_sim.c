@@ -1,5 +1,6 @@
 /* Crowd simulation (tier 3): the floor field against exact distances, the
  * collision-free speed model's invariants, determinism across threads, the
+ * congestion-aware field turning people round a crowd, the
  * outputs, and the RiMEA 3.0 verification tests 1, 5, 6 and 7 with their
  * pass criteria. Tests 9-12 and 15 are in test_crowd_rimea.c.
  * SPDX-License-Identifier: EUPL-1.2 */
@@ -440,7 +441,7 @@ static void snapshot(const struct ag_crowd_sim *sim, double *out)
     }
 }
 
-static struct ag_crowd_sim *busy_room(int threads, uint64_t seed)
+static struct ag_crowd_sim *busy_room(int threads, uint64_t seed, int route)
 {
     static struct ag_xy pts[] = {{0, 0}, {20, 0}, {20, 15}, {0, 15}, {0, 0}};
     static struct geo1 s;
@@ -455,7 +456,7 @@ static struct ag_crowd_sim *busy_room(int threads, uint64_t seed)
     struct ag_crowd_population pop = {0};
     pop.n = 400;
     pop.premove_s = (struct ag_crowd_dist){AG_CROWD_DIST_UNIFORM, 0, 5, 0, 0};
-    pop.exit = AG_CROWD_EXIT_NEAREST;
+    pop.exit = route;
     pop.seed = seed;
     if (ag_crowd_sim_populate(sim, &pop, NULL)) {
         ag_crowd_sim_free(sim);
@@ -464,31 +465,37 @@ static struct ag_crowd_sim *busy_room(int threads, uint64_t seed)
     return sim;
 }
 
+/* The congestion-aware field is on by default: its densities are counted
+ * serially and each exit's field is solved by one thread (route choice
+ * needs both exits' fields, solved side by side). */
 static void test_runs_are_identical_bit_for_bit_whatever_the_threads(void **state)
 {
     (void)state;
     double *ref = malloc(3 * 400 * sizeof *ref), *cur = malloc(3 * 400 * sizeof *cur);
     assert_non_null(ref);
     assert_non_null(cur);
-    struct ag_crowd_sim *a = busy_room(1, 99);
-    assert_non_null(a);
-    for (int k = 0; k < 400; k++)
-        assert_int_equal(ag_crowd_sim_step(a), 0);
-    snapshot(a, ref);
-    assert_true(ag_crowd_sim_out(a, -1) > 0);
-    ag_crowd_sim_free(a);
-    const int threads[] = {2, 3, 4};
-    for (size_t t = 0; t < 3; t++) {
-        struct ag_crowd_sim *b = busy_room(threads[t], 99);
-        assert_non_null(b);
+    const int routes[] = {AG_CROWD_EXIT_NEAREST, AG_CROWD_EXIT_CHOICE};
+    for (int r = 0; r < 2; r++) {
+        struct ag_crowd_sim *a = busy_room(1, 99, routes[r]);
+        assert_non_null(a);
         for (int k = 0; k < 400; k++)
-            assert_int_equal(ag_crowd_sim_step(b), 0);
-        snapshot(b, cur);
-        assert_memory_equal(ref, cur, 3 * 400 * sizeof *ref);
-        ag_crowd_sim_free(b);
+            assert_int_equal(ag_crowd_sim_step(a), 0);
+        snapshot(a, ref);
+        assert_true(ag_crowd_sim_out(a, -1) > 0);
+        ag_crowd_sim_free(a);
+        const int threads[] = {2, 3, 4};
+        for (size_t t = 0; t < 3; t++) {
+            struct ag_crowd_sim *b = busy_room(threads[t], 99, routes[r]);
+            assert_non_null(b);
+            for (int k = 0; k < 400; k++)
+                assert_int_equal(ag_crowd_sim_step(b), 0);
+            snapshot(b, cur);
+            assert_memory_equal(ref, cur, 3 * 400 * sizeof *ref);
+            ag_crowd_sim_free(b);
+        }
     }
     /* another seed, another run */
-    struct ag_crowd_sim *c = busy_room(1, 100);
+    struct ag_crowd_sim *c = busy_room(1, 100, AG_CROWD_EXIT_CHOICE);
     assert_non_null(c);
     for (int k = 0; k < 400; k++)
         assert_int_equal(ag_crowd_sim_step(c), 0);
@@ -497,6 +504,64 @@ static void test_runs_are_identical_bit_for_bit_whatever_the_threads(void **stat
     ag_crowd_sim_free(c);
     free(ref);
     free(cur);
+}
+
+/* ---- congestion-aware floor field ---- */
+
+/* A block of people standing still (their premovement time far off) in
+ * the straight line from a walker to the exit. On the static field the
+ * walker heads straight into them and stays stuck there; on the
+ * congestion-aware field (the default) the delay through the block turns
+ * it, from 11 m away, to the side of the block it is on, and it walks
+ * round and out. */
+static void test_congestion_turns_a_walker_round_a_standing_crowd(void **state)
+{
+    (void)state;
+    struct ag_xy pts[] = {{0, 0}, {30, 0}, {30, 10}, {0, 10}, {0, 0}};
+    struct ag_crowd_exit ex = exit_of(30, 4, 30, 6);
+    struct geo1 s;
+    geo1_init(&s, pts, 5, &ex, 1);
+    struct ag_crowd_agent_spec a[80];
+    size_t n = 0;
+    a[n++] = (struct ag_crowd_agent_spec){{4, 4.6}, 1.3, 0.3, 0, AG_CROWD_EXIT_NEAREST};
+    for (int i = 0; i < 9; i++)
+        for (int j = 0; j < 7; j++)
+            a[n++] = (struct ag_crowd_agent_spec){
+                {15 + 0.6 * i, 3.2 + 0.6 * j}, 1.3, 0.3, 1e6, AG_CROWD_EXIT_NEAREST};
+    double hy[2], out[2], ymin[2];
+    for (int dyn = 0; dyn < 2; dyn++) {
+        struct ag_crowd_sim_params p;
+        ag_crowd_sim_defaults(&p);
+        p.dyn.on = dyn;
+        struct ag_crowd_sim *sim;
+        assert_int_equal(ag_crowd_sim_new(&s.g, &p, &sim, NULL), 0);
+        assert_int_equal(ag_crowd_sim_add(sim, a, n, NULL), 0);
+        struct ag_crowd_agent_info w;
+        ymin[dyn] = INFINITY;
+        for (int k = 0; k < 1200; k++) {
+            assert_int_equal(ag_crowd_sim_step(sim), 0);
+            assert_int_equal(ag_crowd_sim_agent(sim, 0, &w), 0);
+            if (k == 1) /* the field solved at t = 0 is read from the second step */
+                hy[dyn] = w.heading.y;
+            if (w.state == AG_CROWD_OUT)
+                break;
+            if (w.pos.x > 14 && w.pos.x < 21)
+                ymin[dyn] = fmin(ymin[dyn], w.pos.y);
+        }
+        out[dyn] = w.out_s;
+        ag_crowd_sim_free(sim);
+    }
+    printf("walker and a standing crowd: heading y in the second step %.3f (static) %.3f "
+           "(congestion-aware); "
+           "out after %.1f s / %.1f s; lowest y beside the crowd %.2f / %.2f\n",
+           hy[0], hy[1], out[0], out[1], ymin[0], ymin[1]);
+    assert_true(fabs(hy[0]) < 0.01);
+    assert_true(hy[1] < -0.05);
+    /* round the block and out; on the static field stuck against it for
+     * the minute simulated */
+    assert_true(isfinite(out[1]) && out[1] < 30);
+    assert_true(ymin[1] < 3.2 - 0.3);
+    assert_true(isnan(out[0]));
 }
 
 /* ---- outputs ---- */
@@ -644,6 +709,14 @@ static void test_simulation_rejects_bad_agents(void **state)
     ag_crowd_sim_defaults(&p);
     p.dt_s = 1;
     assert_int_equal(ag_crowd_sim_new(&s.g, &p, &sim, &err), AG_EINVAL);
+    /* the congestion-aware field's parameters, checked only when it is on */
+    ag_crowd_sim_defaults(&p);
+    p.dyn.min_speed = 0;
+    assert_int_equal(ag_crowd_sim_new(&s.g, &p, &sim, &err), AG_EINVAL);
+    assert_non_null(strstr(err.msg, "congestion-aware"));
+    p.dyn.on = false;
+    assert_int_equal(ag_crowd_sim_new(&s.g, &p, &sim, &err), 0);
+    ag_crowd_sim_free(sim);
 }
 
 int main(void)
@@ -660,6 +733,7 @@ int main(void)
         cmocka_unit_test(test_population_draws_groups_by_share),
         cmocka_unit_test(test_agents_keep_their_distance_in_a_queue),
         cmocka_unit_test(test_runs_are_identical_bit_for_bit_whatever_the_threads),
+        cmocka_unit_test(test_congestion_turns_a_walker_round_a_standing_crowd),
         cmocka_unit_test(test_outputs_count_everybody_once),
         cmocka_unit_test(test_trajectories_are_in_pedpy_text_format),
         cmocka_unit_test(test_simulation_rejects_bad_agents),
