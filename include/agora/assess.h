@@ -153,6 +153,10 @@ struct ag_assessment {
     size_t nscenarios, nquestions, nmeasures; /* the catalogue's, at creation */
 };
 
+/* The current UTC time as 2026-11-23T10:04:05Z, the time stamp of every
+ * change; $AGORA_NOW in that form fixes it (reproducible demos, tests). */
+void ag_assess_now(char out[32]);
+
 /* An empty assessment shaped for the catalogue. NULL on out of memory. */
 struct ag_assessment *ag_assessment_new(const struct ag_catalogue *c);
 void ag_assessment_free(struct ag_assessment *a);

@@ -184,6 +184,15 @@ bool ag_parse_double(const char *s, double *out);
  * when set, else <prefix>/share/agora next to the running program, else the
  * source tree's data/ directory this build was made from. */
 const char *ag_data_dir(void);
+/* Whether dir holds the file probe (a relative path). */
+bool ag_dir_has(const char *dir, const char *probe);
+/* Sets out to <directory of the running program>/rel and returns whether
+ * it holds probe: how agora finds what is installed or built beside it. */
+bool ag_beside_program(const char *rel, const char *probe, char *out, size_t cap);
+/* An excerpt of an outside field for an error message: at most 40 bytes,
+ * control characters, quotes and backslashes replaced by '?', "..." when
+ * cut, so that a hostile file cannot garble the message. Returns buf. */
+const char *ag_excerpt(const char *s, char *buf, size_t cap);
 
 /* ---- RFC 4180 CSV records from memory ----
  * Comma-separated; a field may be quoted with '"' (a quote inside doubled)

@@ -5,11 +5,7 @@
 
 #include "agora/assess.h"
 
-/* The current UTC time as 2026-11-23T10:04:05Z. */
-void ag__assess_now(char out[32]);
-
-/* "vehicle_impact" … ↔ enum ag_evidence ("" ↔ NONE). */
-const char *ag__evidence_name(enum ag_evidence e);
+/* enum ag_evidence of "vehicle_impact" … ("" for NONE), or -1. */
 int ag__evidence_of(const char *name);
 
 #endif

@@ -25,21 +25,6 @@ struct table {
     const char *const *cols;
 };
 
-static const char *quoted(const char *s, char *buf, size_t cap)
-{
-    size_t j = 0, i = 0;
-    for (; s[i] && j + 4 < cap && i < 40; i++) {
-        unsigned char ch = (unsigned char)s[i];
-        buf[j++] = (ch < 0x20 || ch == 0x7f || ch == '"' || ch == '\\') ? '?' : (char)ch;
-    }
-    if (s[i] && j + 4 < cap) {
-        memcpy(buf + j, "...", 3);
-        j += 3;
-    }
-    buf[j] = '\0';
-    return buf;
-}
-
 static int table_open(struct table *t, const char *dir, const char *file, const char *const *cols,
                       int ncols, char *pathbuf, size_t pathcap, struct ag_error *err)
 {
@@ -67,7 +52,7 @@ static int table_open(struct table *t, const char *dir, const char *file, const 
                                 "%s:1: header: column %d is %s%s%s, expected \"%s\" "
                                 "(the header must be exactly %s)",
                                 pathbuf, i + 1, (size_t)i < t->csv.nfield ? "\"" : "",
-                                (size_t)i < t->csv.nfield ? quoted(t->csv.field[i], q, sizeof q)
+                                (size_t)i < t->csv.nfield ? ag_excerpt(t->csv.field[i], q, sizeof q)
                                                           : "missing",
                                 (size_t)i < t->csv.nfield ? "\"" : "", cols[i], want);
     if (t->csv.nfield != (size_t)ncols)
@@ -109,7 +94,7 @@ static int bad(const struct table *t, int col, struct ag_error *err, const char 
 {
     char q[64];
     return ag_error_set(err, AG_EPARSE, "%s:%d: column %s: \"%s\": expected %s", t->path,
-                        t->csv.line, t->cols[col], quoted(fld(t, col), q, sizeof q), what);
+                        t->csv.line, t->cols[col], ag_excerpt(fld(t, col), q, sizeof q), what);
 }
 
 static bool id_ok(const char *s, bool dots)
@@ -224,7 +209,7 @@ static int get_links(const struct table *t, int col, const void *rows, size_t nr
             *colon = '\0';
             if (!ag_parse_double(colon + 1, &v) || !(v > lo - 1e-12) || v > hi) {
                 snprintf(what, sizeof what, "a value from %g to %g after \"%s:\"", lo, hi,
-                         quoted(item, q, sizeof q));
+                         ag_excerpt(item, q, sizeof q));
                 return bad(t, col, err, what);
             }
         } else if (colon)
@@ -232,13 +217,13 @@ static int get_links(const struct table *t, int col, const void *rows, size_t nr
         long ix = find_id(item, rows, nrows, stride);
         if (ix < 0) {
             snprintf(what, sizeof what, "known %s ids (\"%s\" is not in the %s table)", target,
-                     quoted(item, q, sizeof q), target);
+                     ag_excerpt(item, q, sizeof q), target);
             return bad(t, col, err, what);
         }
         for (size_t i = 0; i < *nout; i++)
             if ((*out)[i].index == (size_t)ix) {
                 snprintf(what, sizeof what, "each id once (\"%s\" is repeated)",
-                         quoted(item, q, sizeof q));
+                         ag_excerpt(item, q, sizeof q));
                 return bad(t, col, err, what);
             }
         struct ag_link *g = ag_grow(*out, &cap, *nout + 1, sizeof **out, 4);

@@ -139,6 +139,35 @@ static bool better(double ratio, double cost, size_t k, double bratio, double bc
     return (long)k < bk;
 }
 
+/* The best candidate not yet used whose cost fits room (INFINITY: any),
+ * by better(); false when none removes any risk. Fills measure, cost,
+ * reduction and per_meur of *st, zeroes the rest. */
+static bool pick(const struct ag_catalogue *c, const bool *used, const struct ag_scenario_risk *cur,
+                 double room, struct ag_plan_step *st)
+{
+    long best = -1;
+    double bratio = 0, bcost = 0, bred = 0;
+    for (size_t k = 0; k < c->nmeasures; k++) {
+        if (used[k])
+            continue;
+        const struct ag_mitigation *mm = &c->measures[k];
+        double cost = mid_cost(mm), red = reduction(mm, cur);
+        if (red <= 0 || cost > room)
+            continue;
+        double ratio = red / cost;
+        if (better(ratio, cost, k, bratio, bcost, best))
+            best = (long)k, bratio = ratio, bcost = cost, bred = red;
+    }
+    if (best < 0)
+        return false;
+    memset(st, 0, sizeof *st);
+    st->measure = (size_t)best;
+    st->cost = bcost;
+    st->reduction = bred;
+    st->per_meur = bratio * 1e6;
+    return true;
+}
+
 int ag_assess_plan(const struct ag_catalogue *c, const struct ag_assessment *a, double budget,
                    struct ag_plan *out, struct ag_error *err)
 {
@@ -167,61 +196,25 @@ int ag_assess_plan(const struct ag_catalogue *c, const struct ag_assessment *a, 
     out->total_before = ag_assess_total(c, out->before);
     memcpy(out->after, out->before, ns * sizeof *out->after);
     double total = out->total_before;
-    for (;;) {
-        long best = -1;
-        double bratio = 0, bcost = 0, bred = 0;
-        for (size_t k = 0; k < nm; k++) {
-            if (used[k])
-                continue;
-            const struct ag_mitigation *mm = &c->measures[k];
-            double cost = mid_cost(mm), red = reduction(mm, out->after);
-            if (red <= 0 || cost > budget - out->spent)
-                continue;
-            double ratio = red / cost;
-            if (better(ratio, cost, k, bratio, bcost, best))
-                best = (long)k, bratio = ratio, bcost = cost, bred = red;
-        }
-        if (best < 0)
-            break;
-        const struct ag_mitigation *mm = &c->measures[best];
-        used[best] = true;
+    struct ag_plan_step st;
+    while (pick(c, used, out->after, budget - out->spent, &st)) {
+        const struct ag_mitigation *mm = &c->measures[st.measure];
+        used[st.measure] = true;
         for (size_t i = 0; i < mm->nreduces; i++)
             factor[mm->reduces[i].index] *= 1 - mm->reduces[i].value;
         ag_assess_score(c, a, factor, out->after);
         total = ag_assess_total(c, out->after);
-        out->spent += bcost;
-        struct ag_plan_step *st = &out->steps[out->nsteps++];
-        st->measure = (size_t)best;
-        st->cost = bcost;
-        st->reduction = bred;
-        st->per_meur = bratio * 1e6;
-        st->cumulative = out->spent;
-        st->total_after = total;
+        out->spent += st.cost;
+        st.cumulative = out->spent;
+        st.total_after = total;
+        out->steps[out->nsteps++] = st;
     }
     out->total_after = total;
     /* What did not fit, ranked the same way on the final state. */
-    for (;;) {
-        long best = -1;
-        double bratio = 0, bcost = 0, bred = 0;
-        for (size_t k = 0; k < nm; k++) {
-            if (used[k])
-                continue;
-            const struct ag_mitigation *mm = &c->measures[k];
-            double cost = mid_cost(mm), red = reduction(mm, out->after);
-            if (red <= 0)
-                continue;
-            if (better(red / cost, cost, k, bratio, bcost, best))
-                best = (long)k, bratio = red / cost, bcost = cost, bred = red;
-        }
-        if (best < 0)
-            break;
-        used[best] = true;
-        struct ag_plan_step *st = &out->beyond[out->nbeyond++];
-        st->measure = (size_t)best;
-        st->cost = bcost;
-        st->reduction = bred;
-        st->per_meur = bratio * 1e6;
-        st->total_after = total - bred;
+    while (pick(c, used, out->after, INFINITY, &st)) {
+        used[st.measure] = true;
+        st.total_after = total - st.reduction;
+        out->beyond[out->nbeyond++] = st;
     }
     free(factor);
     free(used);

@@ -8,12 +8,27 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static bool has_tables(const char *dir)
+bool ag_dir_has(const char *dir, const char *probe)
 {
-    char p[PATH_MAX + 32];
+    char p[PATH_MAX + 64];
     struct stat st;
-    snprintf(p, sizeof p, "%s/space-tags.csv", dir);
+    snprintf(p, sizeof p, "%s/%s", dir, probe);
     return stat(p, &st) == 0;
+}
+
+bool ag_beside_program(const char *rel, const char *probe, char *out, size_t cap)
+{
+    char exe[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n <= 0)
+        return false;
+    exe[n] = '\0';
+    char *slash = strrchr(exe, '/');
+    if (!slash)
+        return false;
+    *slash = '\0';
+    snprintf(out, cap, "%.*s/%s", PATH_MAX - 32, exe, rel);
+    return ag_dir_has(out, probe);
 }
 
 const char *ag_data_dir(void)
@@ -23,20 +38,10 @@ const char *ag_data_dir(void)
     if (env && *env)
         return env;
     /* Installed layout: <prefix>/bin/agora and <prefix>/share/agora. */
-    char exe[PATH_MAX];
-    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    if (n > 0) {
-        exe[n] = '\0';
-        char *slash = strrchr(exe, '/');
-        if (slash) {
-            *slash = '\0';
-            snprintf(found, sizeof found, "%.*s/../share/agora", PATH_MAX - 32, exe);
-            if (has_tables(found))
-                return found;
-        }
-    }
+    if (ag_beside_program("../share/agora", "space-tags.csv", found, sizeof found))
+        return found;
 #ifdef AGORA_DATADIR_INSTALL
-    if (has_tables(AGORA_DATADIR_INSTALL))
+    if (ag_dir_has(AGORA_DATADIR_INSTALL, "space-tags.csv"))
         return AGORA_DATADIR_INSTALL;
 #endif
 #ifdef AGORA_DATADIR_SRC

@@ -47,6 +47,21 @@ void ag_format_fixed(char *out, size_t cap, double v, int decimals)
     for (int i = 0; i < decimals; i++)
         scale *= 10;
     long long fixed = llround(fabs(v) * (double)scale);
-    snprintf(out, cap, "%s%lld.%0*lld", v < 0 ? "-" : "", fixed / scale, decimals,
-             fixed % scale);
+    snprintf(out, cap, "%s%lld.%0*lld", v < 0 ? "-" : "", fixed / scale, decimals, fixed % scale);
+}
+
+const char *ag_excerpt(const char *s, char *buf, size_t cap)
+{
+    size_t j = 0, i = 0;
+    for (; s[i] && j + 4 < cap && i < 40; i++) {
+        unsigned char c = (unsigned char)s[i];
+        buf[j++] = (c < 0x20 || c == 0x7f || c == '"' || c == '\\') ? '?' : (char)c;
+    }
+    if (s[i] && j + 4 < cap) {
+        buf[j++] = '.';
+        buf[j++] = '.';
+        buf[j++] = '.';
+    }
+    buf[j] = '\0';
+    return buf;
 }

@@ -18,7 +18,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #define MO_MAGIC 0x950412deu
 #define MO_FILE_MAX ((size_t)16 << 20)
@@ -52,13 +51,7 @@ bool ag_i18n_lang_ok(const char *lang)
     return false;
 }
 
-static bool has_catalogues(const char *dir)
-{
-    char p[PATH_MAX + 64];
-    struct stat st;
-    snprintf(p, sizeof p, "%s/fr/LC_MESSAGES/agora.mo", dir);
-    return stat(p, &st) == 0;
-}
+#define MO_PROBE "fr/LC_MESSAGES/agora.mo"
 
 const char *ag_i18n_dir(void)
 {
@@ -66,25 +59,13 @@ const char *ag_i18n_dir(void)
     const char *env = getenv("AGORA_LOCALE_DIR");
     if (env && *env)
         return env;
-    char exe[PATH_MAX];
-    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    if (n > 0) {
-        exe[n] = '\0';
-        char *slash = strrchr(exe, '/');
-        if (slash) {
-            *slash = '\0';
-            /* installed: <prefix>/bin/agora, <prefix>/share/locale */
-            snprintf(found, sizeof found, "%.*s/../share/locale", PATH_MAX - 32, exe);
-            if (has_catalogues(found))
-                return found;
-            /* a build tree: the program and locale/ side by side */
-            snprintf(found, sizeof found, "%.*s/locale", PATH_MAX - 32, exe);
-            if (has_catalogues(found))
-                return found;
-        }
-    }
+    /* installed: <prefix>/bin/agora, <prefix>/share/locale; a build tree:
+     * the program and locale/ side by side */
+    if (ag_beside_program("../share/locale", MO_PROBE, found, sizeof found) ||
+        ag_beside_program("locale", MO_PROBE, found, sizeof found))
+        return found;
 #ifdef AGORA_LOCALEDIR_BUILD
-    if (has_catalogues(AGORA_LOCALEDIR_BUILD))
+    if (ag_dir_has(AGORA_LOCALEDIR_BUILD, MO_PROBE))
         return AGORA_LOCALEDIR_BUILD;
 #endif
     return "locale";

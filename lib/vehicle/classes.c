@@ -46,24 +46,6 @@ static const struct {
     {COL_SPEED, 5, 300, "km/h"},   {COL_LATERAL, 0.5, 15, "m/s²"}, {COL_WIDTH, 0.5, 3.5, "m"},
 };
 
-/* A field quoted in an error message: at most 40 bytes, control characters
- * and quotes replaced, so that a hostile file cannot garble the message. */
-static const char *quoted(const char *s, char *buf, size_t cap)
-{
-    size_t j = 0, i = 0;
-    for (; s[i] && j + 4 < cap && i < 40; i++) {
-        unsigned char c = (unsigned char)s[i];
-        buf[j++] = (c < 0x20 || c == 0x7f || c == '"' || c == '\\') ? '?' : (char)c;
-    }
-    if (s[i] && j + 4 < cap) {
-        buf[j++] = '.';
-        buf[j++] = '.';
-        buf[j++] = '.';
-    }
-    buf[j] = '\0';
-    return buf;
-}
-
 static bool id_ok(const char *s)
 {
     size_t n = strlen(s);
@@ -124,7 +106,7 @@ static int header_error(const char *path, char *line, struct ag_error *err)
                                 "%s:1: header: unexpected column \"%s\" (column %d); the "
                                 "columns are id,description,mass_kg,accel_ms2,power_kw,"
                                 "max_speed_kmh,lateral_accel_ms2,width_m,source",
-                                path, quoted(f[i], q, sizeof q), i + 1);
+                                path, ag_excerpt(f[i], q, sizeof q), i + 1);
     }
     if (n > NCOLS)
         return ag_error_set(err, AG_EPARSE,
@@ -137,7 +119,7 @@ static int header_error(const char *path, char *line, struct ag_error *err)
                                 "columns must come in this order: id,description,mass_kg,"
                                 "accel_ms2,power_kw,max_speed_kmh,lateral_accel_ms2,width_m,"
                                 "source)",
-                                path, i + 1, quoted(f[i], q, sizeof q), col_names[i]);
+                                path, i + 1, ag_excerpt(f[i], q, sizeof q), col_names[i]);
     return ag_error_set(err, AG_EPARSE, "%s:1: header: not the expected header", path);
 }
 
@@ -156,7 +138,7 @@ static int parse_row(const char *path, int lineno, char **f, const struct ag_vec
     if (!id_ok(f[COL_ID]))
         return ag_error_set(err, AG_EPARSE,
                             "%s:%d: column id: expected 1 to %d of A-Z a-z 0-9 _ -, found \"%s\"",
-                            path, lineno, ID_MAX, quoted(f[COL_ID], q, sizeof q));
+                            path, lineno, ID_MAX, ag_excerpt(f[COL_ID], q, sizeof q));
     for (size_t i = 0; i < rows->len; i++)
         if (!strcmp(AG_VEC_AT(rows, struct ag_vehicle_class, i).id, f[COL_ID]))
             return ag_error_set(err, AG_EPARSE,
@@ -182,7 +164,7 @@ static int parse_row(const char *path, int lineno, char **f, const struct ag_vec
             return ag_error_set(err, AG_EPARSE,
                                 "%s:%d: column %s: expected UTF-8 text without control "
                                 "characters, found \"%s\"",
-                                path, lineno, name, quoted(s, q, sizeof q));
+                                path, lineno, name, ag_excerpt(s, q, sizeof q));
     }
     /* numeric columns */
     double v[NCOLS] = {0};
@@ -190,11 +172,11 @@ static int parse_row(const char *path, int lineno, char **f, const struct ag_vec
         int c = ranges[r].col;
         if (!ag_parse_double(f[c], &v[c]) || !isfinite(v[c]))
             return ag_error_set(err, AG_EPARSE, "%s:%d: column %s: expected a number, found \"%s\"",
-                                path, lineno, col_names[c], quoted(f[c], q, sizeof q));
+                                path, lineno, col_names[c], ag_excerpt(f[c], q, sizeof q));
         if (!(v[c] >= ranges[r].lo && v[c] <= ranges[r].hi))
             return ag_error_set(err, AG_EPARSE,
                                 "%s:%d: column %s: %s is out of range (expected %g to %g %s)", path,
-                                lineno, col_names[c], quoted(f[c], q, sizeof q), ranges[r].lo,
+                                lineno, col_names[c], ag_excerpt(f[c], q, sizeof q), ranges[r].lo,
                                 ranges[r].hi, ranges[r].unit);
     }
     out->mass_kg = v[COL_MASS];

@@ -22,13 +22,13 @@ struct acli {
 int acli_open(struct acli *x, const char *db, const char *city, bool write, int64_t id,
               struct ag_error *err);
 void acli_close(struct acli *x);
+/* The space of the open city with store id `id`. */
+int acli_space(const struct acli *x, int64_t id, struct ag_space *out, struct ag_error *err);
 int acli_load_doc(const struct ag_catalogue *cat, const struct ag_assessment_rec *rec,
                   struct ag_assessment **out, struct ag_error *err);
 /* Parses an assessment id; a usage message and EXIT_USAGE when it is not one. */
 int acli_id(const char *s, int64_t *out);
 const char *acli_space_name(const struct ag_space *sp);
-/* Now in UTC, or $AGORA_NOW (2026-11-23T10:00:00Z) for reproducible runs. */
-void ag__assess_now_cli(char out[32]);
 
 int assess_score(int argc, char **argv, const char *help);
 int assess_diff(int argc, char **argv, const char *help);

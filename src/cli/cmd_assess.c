@@ -7,7 +7,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 static const char HELP[] =
@@ -121,12 +120,16 @@ int acli_open(struct acli *x, const char *db, const char *city, bool write, int6
     rc = ag_store_assessment_get(x->store, id, &x->rec, err);
     if (!rc)
         rc = acli_load_doc(x->cat, &x->rec, &x->a, err);
-    if (!rc) {
-        char ref[32];
-        snprintf(ref, sizeof ref, "%lld", (long long)x->rec.space_id);
-        rc = ag_store_space_get(x->store, x->city.id, ref, &x->space, err);
-    }
+    if (!rc)
+        rc = acli_space(x, x->rec.space_id, &x->space, err);
     return rc;
+}
+
+int acli_space(const struct acli *x, int64_t id, struct ag_space *out, struct ag_error *err)
+{
+    char ref[32];
+    snprintf(ref, sizeof ref, "%lld", (long long)id);
+    return ag_store_space_get(x->store, x->city.id, ref, out, err);
 }
 
 int acli_load_doc(const struct ag_catalogue *cat, const struct ag_assessment_rec *rec,
@@ -180,25 +183,11 @@ static int save(struct acli *x, const char *who, const char *what, struct ag_err
     x->rec.assessor = ag_strdup(x->a->assessor ? x->a->assessor : "");
     snprintf(x->rec.sharing, sizeof x->rec.sharing, "%s", x->a->sharing);
     char now[32];
-    ag__assess_now_cli(now);
+    ag_assess_now(now);
     snprintf(x->rec.updated_at, sizeof x->rec.updated_at, "%s", now);
     if (!x->rec.doc || !x->rec.assessor)
         return ag_error_set(err, AG_ENOMEM, "out of memory");
     return ag_store_assessment_update(x->store, &x->rec, who, what, err);
-}
-
-void ag__assess_now_cli(char out[32])
-{
-    /* AGORA_NOW fixes the clock for reproducible demos and tests */
-    const char *env = getenv("AGORA_NOW");
-    if (env && strlen(env) == 20 && env[4] == '-' && env[10] == 'T' && env[19] == 'Z') {
-        snprintf(out, 32, "%s", env);
-        return;
-    }
-    time_t t = time(NULL);
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
 static const char *who_default(const char *opt)
@@ -248,7 +237,7 @@ static int assess_new(int argc, char **argv)
             rc = prc;
     }
     char now[32];
-    ag__assess_now_cli(now);
+    ag_assess_now(now);
     if (!rc && assessor) {
         free(x.a->assessor);
         x.a->assessor = ag_strdup(assessor);
@@ -326,9 +315,7 @@ static int assess_list(int argc, char **argv)
     for (size_t i = 0; !rc && i < v.len; i++) {
         struct ag_assessment_rec *r = &AG_VEC_AT(&v, struct ag_assessment_rec, i);
         struct ag_space sp = {0};
-        char ref[32];
-        snprintf(ref, sizeof ref, "%lld", (long long)r->space_id);
-        rc = ag_store_space_get(x.store, x.city.id, ref, &sp, &err);
+        rc = acli_space(&x, r->space_id, &sp, &err);
         if (!rc)
             printf("%-5lld %-32.32s %7d  %-20s  %-20s  %s\n", (long long)r->id,
                    acli_space_name(&sp), r->version, r->created_at, r->updated_at, r->sharing);
@@ -420,7 +407,7 @@ static int read_line(const char *prompt, char *buf, size_t cap)
 static int answer_interactive(struct acli *x, const char *who, struct ag_error *err)
 {
     char now[32];
-    ag__assess_now_cli(now);
+    ag_assess_now(now);
     size_t changed = 0, n = x->cat->nquestions;
     printf("Assessment %lld of %s, version %d: %zu questions.\n", (long long)x->rec.id,
            acli_space_name(&x->space), x->rec.version, n);
@@ -499,7 +486,7 @@ static int assess_answer(int argc, char **argv)
         rc = acli_open(&x, db, city, !file, id, &err);
     if (!rc && file) {
         char now[32];
-        ag__assess_now_cli(now);
+        ag_assess_now(now);
         size_t changed = 0;
         double people = x.a->ctx.people;
         rc = ag_assessment_apply(x.cat, x.a, b.data, b.len, file, now, &changed, &err);

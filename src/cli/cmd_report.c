@@ -109,10 +109,8 @@ static int overview(const char *db, const char *city, const char *out, const cha
         if (!rc)
             rc = acli_load_doc(x.cat, &full, &as[n], &err);
         ag_assessment_rec_free(&full);
-        char ref[32];
-        snprintf(ref, sizeof ref, "%lld", (long long)r->space_id);
         if (!rc)
-            rc = ag_store_space_get(x.store, x.city.id, ref, &sps[n], &err);
+            rc = acli_space(&x, r->space_id, &sps[n], &err);
         if (!rc) {
             spp[n] = &sps[n];
             n++;
