@@ -255,6 +255,36 @@ int ag_assess_plan(const struct ag_catalogue *c, const struct ag_assessment *a, 
                    struct ag_plan *out, struct ag_error *err);
 void ag_plan_free(struct ag_plan *p);
 
+/* ---- stored assessments (lib/assess/record.c) ---- */
+struct ag_assessment_rec;
+
+/* The assessment of a stored record; *skipped (when not NULL) counts the
+ * questions, scenarios or measures it names that the catalogue no longer
+ * has (ignored). */
+int ag_assessment_from_rec(const struct ag_catalogue *cat, const struct ag_assessment_rec *rec,
+                           struct ag_assessment **out, size_t *skipped, struct ag_error *err);
+/* Writes a over its record (document, assessor, sharing, updated now) with a
+ * line in its log; expected_rev as in ag_store_assessment_update. */
+int ag_assessment_save(struct ag_store *s, const struct ag_catalogue *cat,
+                       const struct ag_assessment *a, struct ag_assessment_rec *rec,
+                       int expected_rev, const char *who, const char *what, struct ag_error *err);
+/* Starts the next version of the space's assessment (version 1, or the
+ * latest's answers, context, measures and sharing), fills in the computed
+ * evidence, and stores it: rec and *out describe the new version, *has_prev
+ * tells whether there was one before. assessor NULL keeps the previous one. */
+int ag_assessment_start(struct ag_store *s, const struct ag_city *city, const struct ag_space *sp,
+                        const struct ag_catalogue *cat, const char *assessor, const char *who,
+                        struct ag_assessment_rec *rec, struct ag_assessment **out, bool *has_prev,
+                        struct ag_error *err);
+
+/* JSON of the risk of every scenario: an array (as agora assess score
+ * --json). */
+int ag_assess_risk_json(const struct ag_catalogue *c, const struct ag_scenario_risk *r,
+                        struct ag_buf *b);
+/* The plan's members (budget_eur ... beyond_budget), to go inside an object
+ * (as agora plan --json). */
+int ag_assess_plan_json(const struct ag_catalogue *c, const struct ag_plan *p, struct ag_buf *b);
+
 #ifdef __cplusplus
 }
 #endif

@@ -29,7 +29,9 @@ extern "C" {
     XX(ELIMIT, -11, "size limit exceeded")                                   \
     XX(EPROJ, -12, "projection error")                                       \
     XX(EAMBIG, -13, "ambiguous reference")                                   \
-    XX(EVERSION, -14, "unsupported version")
+    XX(EVERSION, -14, "unsupported version")                                 \
+    XX(ECONFLICT, -15, "changed by someone else")                            \
+    XX(EEXIST, -16, "already exists")
 
 enum ag_errno {
     AG_OK = 0,

@@ -24,7 +24,7 @@ enum ag_store_flags {
 };
 
 /* The schema version this build writes and reads. */
-#define AG_STORE_SCHEMA_VERSION 4
+#define AG_STORE_SCHEMA_VERSION 5
 
 /* Opens the store at `location`: a file path, or "sqlite:PATH". A
  * "postgresql://" location is reserved for the PostgreSQL backend and fails
@@ -164,9 +164,11 @@ int ag_store_incidents_load(struct ag_store *s, int64_t set_id,
 struct ag_assessment_rec {
     int64_t id, city_id, space_id, based_on; /* based_on: 0 when none */
     int version;
+    int rev; /* changes made to this version, from 1 (schema 5) */
     char created_at[32], updated_at[32];
     char *assessor;
     char sharing[16];
+    bool share_details; /* others who may see it see it in full, not a summary */
     char *doc;
 };
 
@@ -175,9 +177,12 @@ void ag_assessment_rec_free(struct ag_assessment_rec *r);
  * or 1), logs "created" by who, and sets r->id and r->version. */
 int ag_store_assessment_insert(struct ag_store *s, struct ag_assessment_rec *r, const char *who,
                                struct ag_error *err);
-/* Replaces the document (and assessor, sharing, updated_at) of r->id and
- * logs what was done, in one transaction. AG_ENOTFOUND if no such id. */
-int ag_store_assessment_update(struct ag_store *s, const struct ag_assessment_rec *r,
+/* Replaces the document (and assessor, sharing, share_details, updated_at)
+ * of r->id, increments its revision (r->rev is set to the new one) and logs
+ * what was done, in one transaction. With expected_rev > 0 the change is
+ * made only when the stored revision is expected_rev, else AG_ECONFLICT
+ * (someone saved in between). AG_ENOTFOUND if no such id. */
+int ag_store_assessment_update(struct ag_store *s, struct ag_assessment_rec *r, int expected_rev,
                                const char *who, const char *what, struct ag_error *err);
 int ag_store_assessment_get(struct ag_store *s, int64_t id, struct ag_assessment_rec *out,
                             struct ag_error *err);
@@ -191,6 +196,106 @@ int ag_store_assessments(struct ag_store *s, int64_t city_id, struct ag_vec *out
 /* The change log of an assessment as lines "at\twho\twhat\n". */
 int ag_store_assessment_log(struct ag_store *s, int64_t id, struct ag_buf *out,
                             struct ag_error *err);
+
+/* ---- transactions ----
+ * Wraps several store calls in one transaction (a change and its audit
+ * record): the store's own functions nest inside it. ag_store_commit rolls
+ * back when it fails. */
+int ag_store_begin(struct ag_store *s, struct ag_error *err);
+int ag_store_commit(struct ag_store *s, struct ag_error *err);
+void ag_store_rollback(struct ag_store *s);
+
+/* ---- accounts, roles, sessions, audit (schema 5; docs/internals/server.md) ---- */
+
+struct ag_user {
+    int64_t id;
+    char name[64];
+    char display_name[128];
+    char organisation[128];
+    char lang[8];
+    bool admin;
+    char created_at[32];
+};
+
+/* A role in a city; ordered, a higher role has every right of a lower one. */
+enum ag_role { AG_ROLE_NONE, AG_ROLE_VIEWER, AG_ROLE_ASSESSOR, AG_ROLE_COORDINATOR };
+const char *ag_role_name(enum ag_role r);
+/* "viewer", "assessor", "coordinator" → the role; AG_ROLE_NONE otherwise. */
+enum ag_role ag_role_parse(const char *name);
+
+struct ag_grant {
+    int64_t user_id, city_id;
+    char user[64], city[128];
+    enum ag_role role;
+    bool partner; /* the user belongs to a partner organisation */
+    char granted_at[32], granted_by[64];
+};
+
+struct ag_session {
+    int64_t user_id;
+    char csrf[64];
+    int64_t created_at, last_seen, expires_at; /* Unix seconds */
+};
+
+/* Checks a login name: 1 to 63 characters from [A-Za-z0-9._@-]. */
+bool ag_user_name_ok(const char *name);
+/* Adds an account (u->id set); AG_EEXIST when the name is taken. Audited
+ * as "user.add" by who. */
+int ag_store_user_add(struct ag_store *s, struct ag_user *u, const char *pw_hash, const char *who,
+                      struct ag_error *err);
+/* By name or by id; pw_hash (malloc'd) when not NULL. AG_ENOTFOUND. */
+int ag_store_user_get(struct ag_store *s, const char *name, struct ag_user *out, char **pw_hash,
+                      struct ag_error *err);
+int ag_store_user_by_id(struct ag_store *s, int64_t id, struct ag_user *out,
+                        struct ag_error *err);
+/* Every account by name: out vec of struct ag_user. */
+int ag_store_users(struct ag_store *s, struct ag_vec *out, struct ag_error *err);
+/* Changes the password (and ends the user's sessions) / the language. */
+int ag_store_user_set_password(struct ag_store *s, int64_t id, const char *pw_hash,
+                               const char *who, struct ag_error *err);
+int ag_store_user_set_lang(struct ag_store *s, int64_t id, const char *lang, const char *who,
+                           struct ag_error *err);
+
+/* Grants role in city (replacing the user's grant there), or removes the
+ * grant with AG_ROLE_NONE (AG_ENOTFOUND when there was none). Audited. */
+int ag_store_grant(struct ag_store *s, int64_t user_id, int64_t city_id, enum ag_role role,
+                   bool partner, const char *who, struct ag_error *err);
+/* Grants of a user (city_id 0), of a city (user_id 0) or all (both 0), by
+ * city then user name: out vec of struct ag_grant. */
+int ag_store_grants(struct ag_store *s, int64_t user_id, int64_t city_id, struct ag_vec *out,
+                    struct ag_error *err);
+/* The user's role in the city (AG_ROLE_NONE without a grant). */
+int ag_store_role(struct ag_store *s, int64_t user_id, int64_t city_id, enum ag_role *role,
+                  bool *partner, struct ag_error *err);
+
+/* Sessions are stored by the hash of their token, never the token. */
+int ag_store_session_add(struct ag_store *s, const uint8_t hash[32], const struct ag_session *se,
+                         struct ag_error *err);
+/* The live session with this hash at time now, or AG_ENOTFOUND (also when
+ * expired, or idle longer than idle_s). Records the use when last_seen is
+ * more than a minute old (so that reads do not each write). */
+int ag_store_session_get(struct ag_store *s, const uint8_t hash[32], int64_t now, int64_t idle_s,
+                         struct ag_session *out, struct ag_error *err);
+int ag_store_session_delete(struct ag_store *s, const uint8_t hash[32], struct ag_error *err);
+/* Removes expired sessions; sets *removed when not NULL. */
+int ag_store_sessions_purge(struct ag_store *s, int64_t now, int64_t idle_s, int64_t *removed,
+                            struct ag_error *err);
+
+struct ag_audit_rec {
+    int64_t id, city_id; /* city 0: none */
+    char at[32];
+    char who[64];
+    char action[64];
+    char *target, *detail;
+};
+void ag_audit_rec_free(struct ag_audit_rec *r);
+/* One line of the audit log: when (now), who, city (0: none), what. */
+int ag_store_audit(struct ag_store *s, const char *who, int64_t city_id, const char *action,
+                   const char *target, const char *detail, struct ag_error *err);
+/* The log of a city (city_id 0: all), newest first, at most limit rows (0:
+ * all): out vec of struct ag_audit_rec. */
+int ag_store_audit_list(struct ag_store *s, int64_t city_id, int64_t limit, struct ag_vec *out,
+                        struct ag_error *err);
 
 #ifdef __cplusplus
 }

@@ -132,6 +132,45 @@ static const char *const ag__store_migrations[] = {
     "  at TEXT NOT NULL,"
     "  who TEXT NOT NULL,"
     "  what TEXT NOT NULL);",
+    /* 5: accounts, roles per city, sessions, the audit log of every change,
+     * and on assessments a revision (to refuse a lost update) and whether
+     * those it is shared with see its details */
+    "CREATE TABLE users ("
+    "  id INTEGER PRIMARY KEY,"
+    "  name TEXT NOT NULL UNIQUE,"
+    "  display_name TEXT NOT NULL DEFAULT '',"
+    "  organisation TEXT NOT NULL DEFAULT '',"
+    "  lang TEXT NOT NULL DEFAULT 'en',"
+    "  admin INTEGER NOT NULL DEFAULT 0 CHECK (admin IN (0,1)),"
+    "  pw_hash TEXT NOT NULL,"
+    "  created_at TEXT NOT NULL);"
+    "CREATE TABLE grants ("
+    "  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+    "  city_id INTEGER NOT NULL REFERENCES cities(id) ON DELETE CASCADE,"
+    "  role TEXT NOT NULL CHECK (role IN ('viewer','assessor','coordinator')),"
+    "  partner INTEGER NOT NULL DEFAULT 0 CHECK (partner IN (0,1)),"
+    "  granted_at TEXT NOT NULL,"
+    "  granted_by TEXT NOT NULL,"
+    "  PRIMARY KEY (user_id, city_id));"
+    "CREATE TABLE sessions ("
+    "  token_hash BLOB PRIMARY KEY,"
+    "  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+    "  csrf TEXT NOT NULL,"
+    "  created_at INTEGER NOT NULL,"
+    "  last_seen INTEGER NOT NULL,"
+    "  expires_at INTEGER NOT NULL) WITHOUT ROWID;"
+    "CREATE TABLE audit ("
+    "  id INTEGER PRIMARY KEY,"
+    "  at TEXT NOT NULL,"
+    "  who TEXT NOT NULL,"
+    "  city_id INTEGER REFERENCES cities(id) ON DELETE SET NULL,"
+    "  action TEXT NOT NULL,"
+    "  target TEXT NOT NULL DEFAULT '',"
+    "  detail TEXT NOT NULL DEFAULT '');"
+    "CREATE INDEX audit_city ON audit(city_id, id);"
+    "ALTER TABLE assessments ADD COLUMN rev INTEGER NOT NULL DEFAULT 1;"
+    "ALTER TABLE assessments ADD COLUMN share_details INTEGER NOT NULL DEFAULT 0 "
+    "  CHECK (share_details IN (0,1));",
 };
 
 #define AG__STORE_NMIGRATIONS                                                 \

@@ -2,6 +2,7 @@
  * SPDX-License-Identifier: EUPL-1.2 */
 #include "agora/store.h"
 #include "store/migrations.h"
+#include "store/sqlite_int.h"
 
 #include <errno.h>
 #include <libgen.h>
@@ -17,20 +18,15 @@
 _Static_assert(AG__STORE_NMIGRATIONS == AG_STORE_SCHEMA_VERSION,
                "AG_STORE_SCHEMA_VERSION must equal the number of migrations");
 
-struct ag_store {
-    sqlite3 *db;
-    bool writable;
-    char path[4096];
-};
 
-static int db_fail(struct ag_store *s, struct ag_error *err, const char *what)
+int ag__db_fail(struct ag_store *s, struct ag_error *err, const char *what)
 {
     int ec = sqlite3_extended_errcode(s->db);
     int code = (ec & 0xff) == SQLITE_READONLY ? AG_EREADONLY : AG_ESTORE;
     return ag_error_set(err, code, "%s: %s: %s", s->path, what, sqlite3_errmsg(s->db));
 }
 
-static int exec(struct ag_store *s, const char *sql, struct ag_error *err)
+int ag__exec(struct ag_store *s, const char *sql, struct ag_error *err)
 {
     char *msg = NULL;
     if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
@@ -43,23 +39,23 @@ static int exec(struct ag_store *s, const char *sql, struct ag_error *err)
     return 0;
 }
 
-static int prepare(struct ag_store *s, const char *sql, sqlite3_stmt **st, struct ag_error *err)
+int ag__prepare(struct ag_store *s, const char *sql, sqlite3_stmt **st, struct ag_error *err)
 {
     if (sqlite3_prepare_v2(s->db, sql, -1, st, NULL) != SQLITE_OK)
-        return db_fail(s, err, "preparing a query");
+        return ag__db_fail(s, err, "preparing a query");
     return 0;
 }
 
 static int query_int(struct ag_store *s, const char *sql, int64_t *out, struct ag_error *err)
 {
     sqlite3_stmt *st;
-    int rc = prepare(s, sql, &st, err);
+    int rc = ag__prepare(s, sql, &st, err);
     if (rc)
         return rc;
     if (sqlite3_step(st) == SQLITE_ROW)
         *out = sqlite3_column_int64(st, 0);
     else
-        rc = db_fail(s, err, "reading");
+        rc = ag__db_fail(s, err, "reading");
     sqlite3_finalize(st);
     return rc;
 }
@@ -120,17 +116,17 @@ static int migrate(struct ag_store *s, bool readonly, struct ag_error *err)
                             "was opened read-only; run any writing command (agora import) to "
                             "upgrade it",
                             s->path, (long long)v, AG_STORE_SCHEMA_VERSION);
-    if ((rc = exec(s, "BEGIN IMMEDIATE", err)))
+    if ((rc = ag__exec(s, "BEGIN IMMEDIATE", err)))
         return rc;
     for (int i = (int)v; i < AG_STORE_SCHEMA_VERSION && !rc; i++)
-        rc = exec(s, ag__store_migrations[i], err);
+        rc = ag__exec(s, ag__store_migrations[i], err);
     if (!rc) {
         char sql[64];
         snprintf(sql, sizeof sql, "PRAGMA user_version = %d", AG_STORE_SCHEMA_VERSION);
-        rc = exec(s, sql, err);
+        rc = ag__exec(s, sql, err);
     }
     if (!rc)
-        rc = exec(s, "COMMIT", err);
+        rc = ag__exec(s, "COMMIT", err);
     if (rc)
         sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
     return rc;
@@ -192,7 +188,7 @@ int ag_store_open(struct ag_store **out, const char *location, int flags, struct
         rc = ag_error_set(err, AG_EREADONLY, "%s: the database can only be opened read-only", path);
         goto fail;
     }
-    rc = exec(s, "PRAGMA foreign_keys = ON", err);
+    rc = ag__exec(s, "PRAGMA foreign_keys = ON", err);
     if (!rc && !readonly) {
         int64_t dummy;
         /* journal_mode returns a row; a file that is not a database fails here. */
@@ -203,7 +199,7 @@ int ag_store_open(struct ag_store **out, const char *location, int flags, struct
         /* In WAL mode NORMAL cannot corrupt the database; a power cut may
          * lose the last committed transaction, which a re-run restores. */
         if (!rc)
-            rc = exec(s, "PRAGMA synchronous = NORMAL", err);
+            rc = ag__exec(s, "PRAGMA synchronous = NORMAL", err);
     }
     if (!rc)
         rc = migrate(s, readonly, err);
@@ -235,6 +231,59 @@ void ag_store_close(struct ag_store *s)
     sqlite3_close(s->db);
     free(s);
 }
+
+/* Transactions nest: the outermost is BEGIN IMMEDIATE … COMMIT, an inner
+ * one a savepoint, so a caller can wrap several store calls (a change and
+ * its audit record) in one transaction. Every tx_begin is matched by
+ * exactly one tx_commit or tx_rollback. */
+int ag__tx_begin(struct ag_store *s, struct ag_error *err)
+{
+    char sql[32];
+    if (s->depth == 0)
+        snprintf(sql, sizeof sql, "BEGIN IMMEDIATE");
+    else
+        snprintf(sql, sizeof sql, "SAVEPOINT t%d", s->depth);
+    int rc = ag__exec(s, sql, err);
+    if (!rc)
+        s->depth++;
+    return rc;
+}
+
+int ag__tx_commit(struct ag_store *s, struct ag_error *err)
+{
+    char sql[32];
+    if (s->depth == 1)
+        snprintf(sql, sizeof sql, "COMMIT");
+    else
+        snprintf(sql, sizeof sql, "RELEASE t%d", s->depth - 1);
+    int rc = ag__exec(s, sql, err);
+    if (!rc)
+        s->depth--;
+    return rc;
+}
+
+void ag__tx_rollback(struct ag_store *s)
+{
+    char sql[64];
+    if (s->depth <= 0)
+        return;
+    if (s->depth == 1)
+        snprintf(sql, sizeof sql, "ROLLBACK");
+    else
+        snprintf(sql, sizeof sql, "ROLLBACK TO t%d; RELEASE t%d", s->depth - 1, s->depth - 1);
+    sqlite3_exec(s->db, sql, NULL, NULL, NULL);
+    s->depth--;
+}
+
+int ag_store_begin(struct ag_store *s, struct ag_error *err) { return ag__tx_begin(s, err); }
+int ag_store_commit(struct ag_store *s, struct ag_error *err)
+{
+    int rc = ag__tx_commit(s, err);
+    if (rc)
+        ag__tx_rollback(s);
+    return rc;
+}
+void ag_store_rollback(struct ag_store *s) { ag__tx_rollback(s); }
 
 int ag_store_schema_version(struct ag_store *s)
 {
@@ -293,7 +342,7 @@ static int bind_line(sqlite3_stmt *st, int i, const struct ag_line *l, struct ag
 
 static int step_done(struct ag_store *s, sqlite3_stmt *st, struct ag_error *err, const char *what)
 {
-    int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : db_fail(s, err, what);
+    int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : ag__db_fail(s, err, what);
     sqlite3_reset(st);
     sqlite3_clear_bindings(st);
     return rc;
@@ -331,7 +380,7 @@ static int import_spaces(struct ag_store *s, int64_t city, int64_t gen, const st
 {
     sqlite3_stmt *find = NULL, *ins = NULL, *upd = NULL, *del = NULL;
     char sql[1024];
-    int rc = prepare(s,
+    int rc = ag__prepare(s,
                      "SELECT id FROM spaces WHERE city_id = ?1 AND origin = 'osm' AND "
                      "osm_type = ?2 AND osm_id = ?3",
                      &find, err);
@@ -340,16 +389,16 @@ static int import_spaces(struct ag_store *s, int64_t city, int64_t gen, const st
              "(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18)",
              SQL_SPACE_COLS);
     if (!rc)
-        rc = prepare(s, sql, &ins, err);
+        rc = ag__prepare(s, sql, &ins, err);
     if (!rc)
-        rc = prepare(s,
+        rc = ag__prepare(s,
                      "UPDATE spaces SET name=?3, kind=?4, area_m2=?6, perimeter_m=?7,"
                      " centroid_lon=?8, centroid_lat=?9, min_lon=?10, min_lat=?11, max_lon=?12,"
                      " max_lat=?13, geom=?14, geom_source=?15, tags=?16, import_gen=?18 "
                      "WHERE id = ?17",
                      &upd, err);
     if (!rc)
-        rc = prepare(s, "DELETE FROM spaces WHERE city_id = ?1 AND origin = 'osm' AND import_gen <> ?2",
+        rc = ag__prepare(s, "DELETE FROM spaces WHERE city_id = ?1 AND origin = 'osm' AND import_gen <> ?2",
                      &del, err);
     for (size_t i = 0; i < m->spaces.len && !rc; i++) {
         const struct ag_space *sp = &AG_VEC_AT(&m->spaces, struct ag_space, i);
@@ -361,7 +410,7 @@ static int import_spaces(struct ag_store *s, int64_t city, int64_t gen, const st
         if (step == SQLITE_ROW)
             id = sqlite3_column_int64(find, 0);
         else if (step != SQLITE_DONE)
-            rc = db_fail(s, err, "finding a space");
+            rc = ag__db_fail(s, err, "finding a space");
         sqlite3_reset(find);
         if (rc)
             break;
@@ -397,12 +446,12 @@ static int import_roads(struct ag_store *s, int64_t city, const struct ag_city_m
                         struct ag_import_stats *stats, struct ag_buf *b, struct ag_error *err)
 {
     sqlite3_stmt *nst = NULL, *est = NULL;
-    int rc = prepare(s,
+    int rc = ag__prepare(s,
                      "INSERT INTO road_nodes (city_id, osm_id, lon, lat, barrier, blocks_vehicle)"
                      " VALUES (?1,?2,?3,?4,?5,?6)",
                      &nst, err);
     if (!rc)
-        rc = prepare(s,
+        rc = ag__prepare(s,
                      "INSERT INTO road_edges (city_id, osm_way_id, seq, from_node, to_node,"
                      " highway, name, length_m, width_m, width_source, oneway, incline_pct,"
                      " bridge, tunnel, layer, surface, maxspeed_kmh, geom) VALUES"
@@ -452,12 +501,12 @@ static int import_others(struct ag_store *s, int64_t city, const struct ag_city_
                          struct ag_import_stats *stats, struct ag_buf *b, struct ag_error *err)
 {
     sqlite3_stmt *bst = NULL, *hst = NULL;
-    int rc = prepare(s,
+    int rc = ag__prepare(s,
                      "INSERT INTO barriers (city_id, osm_type, osm_id, type, blocks_vehicle, geom)"
                      " VALUES (?1,?2,?3,?4,?5,?6)",
                      &bst, err);
     if (!rc)
-        rc = prepare(s,
+        rc = ag__prepare(s,
                      "INSERT INTO buildings (city_id, osm_type, osm_id, name, building, height_m,"
                      " levels, area_m2, min_lon, min_lat, max_lon, max_lat, geom) VALUES"
                      " (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13)",
@@ -508,11 +557,11 @@ int ag_store_import(struct ag_store *s, const char *name, const struct ag_city_m
     struct ag_buf b;
     ag_buf_init(&b, (size_t)1 << 30);
     sqlite3_stmt *st = NULL;
-    int rc = exec(s, "BEGIN IMMEDIATE", err);
+    int rc = ag__tx_begin(s, err);
     if (rc)
         return rc;
     int64_t city = 0, gen = 1;
-    rc = prepare(s, "SELECT id, import_count FROM cities WHERE name = ?1", &st, err);
+    rc = ag__prepare(s, "SELECT id, import_count FROM cities WHERE name = ?1", &st, err);
     if (!rc) {
         bind_text(st, 1, name);
         if (sqlite3_step(st) == SQLITE_ROW) {
@@ -523,7 +572,7 @@ int ag_store_import(struct ag_store *s, const char *name, const struct ag_city_m
         st = NULL;
     }
     if (!rc) {
-        rc = prepare(s,
+        rc = ag__prepare(s,
                      city ? "UPDATE cities SET source=?2, imported_at=strftime('%Y-%m-%dT%H:%M:%SZ','now'),"
                             " origin_lon=?3, origin_lat=?4, min_lon=?5, min_lat=?6, max_lon=?7,"
                             " max_lat=?8, import_count=?9 WHERE id=?10 AND name=?1"
@@ -562,7 +611,7 @@ int ag_store_import(struct ag_store *s, const char *name, const struct ag_city_m
     for (size_t i = 0; i < sizeof clear / sizeof clear[0] && !rc; i++) {
         char sql[128];
         snprintf(sql, sizeof sql, clear[i], (long long)city);
-        rc = exec(s, sql, err);
+        rc = ag__exec(s, sql, err);
     }
     if (!rc)
         rc = import_spaces(s, city, gen, m, stats, &b, err);
@@ -571,7 +620,7 @@ int ag_store_import(struct ag_store *s, const char *name, const struct ag_city_m
     if (!rc)
         rc = import_others(s, city, m, stats, &b, err);
     if (!rc)
-        rc = prepare(s,
+        rc = ag__prepare(s,
                      "INSERT INTO import_log (city_id, at, source, spaces, road_edges, buildings,"
                      " skipped) VALUES (?1, strftime('%Y-%m-%dT%H:%M:%SZ','now'), ?2,?3,?4,?5,?6)",
                      &st, err);
@@ -586,9 +635,9 @@ int ag_store_import(struct ag_store *s, const char *name, const struct ag_city_m
     }
     sqlite3_finalize(st);
     if (!rc)
-        rc = exec(s, "COMMIT", err);
+        rc = ag__tx_commit(s, err);
     if (rc)
-        sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+        ag__tx_rollback(s);
     ag_buf_free(&b);
     return rc;
 }
@@ -618,7 +667,7 @@ static void read_city(sqlite3_stmt *st, struct ag_city *c)
 int ag_store_cities(struct ag_store *s, struct ag_vec *out, struct ag_error *err)
 {
     sqlite3_stmt *st;
-    int rc = prepare(s, "SELECT " CITY_COLS " FROM cities ORDER BY name", &st, err);
+    int rc = ag__prepare(s, "SELECT " CITY_COLS " FROM cities ORDER BY name", &st, err);
     if (rc)
         return rc;
     int step;
@@ -631,7 +680,7 @@ int ag_store_cities(struct ag_store *s, struct ag_vec *out, struct ag_error *err
         }
     }
     if (!rc && step != SQLITE_DONE)
-        rc = db_fail(s, err, "reading cities");
+        rc = ag__db_fail(s, err, "reading cities");
     sqlite3_finalize(st);
     return rc;
 }
@@ -740,7 +789,7 @@ int ag_store_spaces(struct ag_store *s, int64_t city_id, bool with_geom, struct 
     snprintf(sql, sizeof sql, "%s WHERE city_id = ?1 ORDER BY kind, name IS NULL, name, id",
              SQL_SPACE_SELECT);
     sqlite3_stmt *st;
-    int rc = prepare(s, sql, &st, err);
+    int rc = ag__prepare(s, sql, &st, err);
     if (rc)
         return rc;
     sqlite3_bind_int64(st, 1, city_id);
@@ -757,7 +806,7 @@ int ag_store_spaces(struct ag_store *s, int64_t city_id, bool with_geom, struct 
         }
     }
     if (!rc && step != SQLITE_DONE)
-        rc = db_fail(s, err, "reading spaces");
+        rc = ag__db_fail(s, err, "reading spaces");
     sqlite3_finalize(st);
     return rc;
 }
@@ -776,7 +825,7 @@ int ag_store_space_get(struct ag_store *s, int64_t city_id, const char *ref, str
     snprintf(sql, sizeof sql, "%s WHERE city_id = ?1 AND %s", SQL_SPACE_SELECT,
              numeric ? "id = ?2" : "osm_type = ?3 AND osm_id = ?2 AND origin = 'osm'");
     sqlite3_stmt *st;
-    int rc = prepare(s, sql, &st, err);
+    int rc = ag__prepare(s, sql, &st, err);
     if (rc)
         return rc;
     sqlite3_bind_int64(st, 1, city_id);
@@ -792,7 +841,7 @@ int ag_store_space_get(struct ag_store *s, int64_t city_id, const char *ref, str
     else if (step == SQLITE_DONE)
         rc = ag_error_set(err, AG_ENOTFOUND, "no space %s in this city (see: agora spaces list)", ref);
     else
-        rc = db_fail(s, err, "reading a space");
+        rc = ag__db_fail(s, err, "reading a space");
     sqlite3_finalize(st);
     return rc;
 }
@@ -805,7 +854,7 @@ int ag_store_space_add(struct ag_store *s, int64_t city_id, struct ag_space *sp,
              "(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17)",
              SQL_SPACE_COLS);
     sqlite3_stmt *st;
-    int rc = prepare(s, sql, &st, err);
+    int rc = ag__prepare(s, sql, &st, err);
     if (rc)
         return rc;
     struct ag_buf b;
@@ -832,7 +881,7 @@ static int read_rows(struct ag_store *s, const char *sql, int64_t city_id, row_r
                      struct ag_vec *out, const char *what, struct ag_error *err)
 {
     sqlite3_stmt *st;
-    int rc = prepare(s, sql, &st, err);
+    int rc = ag__prepare(s, sql, &st, err);
     if (rc)
         return rc;
     sqlite3_bind_int64(st, 1, city_id);
@@ -851,7 +900,7 @@ static int read_rows(struct ag_store *s, const char *sql, int64_t city_id, row_r
         }
     }
     if (!rc && step != SQLITE_DONE)
-        rc = db_fail(s, err, what);
+        rc = ag__db_fail(s, err, what);
     sqlite3_finalize(st);
     return rc;
 }
@@ -975,10 +1024,10 @@ int ag_store_vehicle_save(struct ag_store *s, int64_t city_id, const char *model
                           int64_t *run_id, struct ag_error *err)
 {
     sqlite3_stmt *st = NULL;
-    int rc = exec(s, "BEGIN IMMEDIATE", err);
+    int rc = ag__tx_begin(s, err);
     if (rc)
         return rc;
-    rc = prepare(s,
+    rc = ag__prepare(s,
                  "INSERT INTO vehicle_runs (city_id, at, model, classes, params) VALUES"
                  " (?1, strftime('%Y-%m-%dT%H:%M:%SZ','now'), ?2, ?3, ?4)",
                  &st, err);
@@ -993,7 +1042,7 @@ int ag_store_vehicle_save(struct ag_store *s, int64_t city_id, const char *model
     sqlite3_finalize(st);
     st = NULL;
     if (!rc)
-        rc = prepare(s, "INSERT INTO vehicle_results (run_id, space_id, result) VALUES (?1,?2,?3)",
+        rc = ag__prepare(s, "INSERT INTO vehicle_results (run_id, space_id, result) VALUES (?1,?2,?3)",
                      &st, err);
     for (size_t i = 0; i < n && !rc; i++) {
         sqlite3_bind_int64(st, 1, *run_id);
@@ -1003,9 +1052,9 @@ int ag_store_vehicle_save(struct ag_store *s, int64_t city_id, const char *model
     }
     sqlite3_finalize(st);
     if (!rc)
-        rc = exec(s, "COMMIT", err);
+        rc = ag__tx_commit(s, err);
     if (rc)
-        sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+        ag__tx_rollback(s);
     return rc;
 }
 
@@ -1014,7 +1063,7 @@ int ag_store_vehicle_latest(struct ag_store *s, int64_t space_id, char **result_
 {
     *result_json = NULL;
     sqlite3_stmt *st;
-    int rc = prepare(s,
+    int rc = ag__prepare(s,
                      "SELECT result FROM vehicle_results WHERE space_id = ?1"
                      " ORDER BY run_id DESC LIMIT 1",
                      &st, err);
@@ -1029,7 +1078,7 @@ int ag_store_vehicle_latest(struct ag_store *s, int64_t space_id, char **result_
     } else if (step == SQLITE_DONE) {
         rc = AG_ENOTFOUND;
     } else {
-        rc = db_fail(s, err, "reading vehicle results");
+        rc = ag__db_fail(s, err, "reading vehicle results");
     }
     sqlite3_finalize(st);
     return rc;
@@ -1051,10 +1100,10 @@ int ag_store_incidents_save(struct ag_store *s, struct ag_incident_set *set,
 {
     sqlite3_stmt *st = NULL;
     *replaced = false;
-    int rc = exec(s, "BEGIN IMMEDIATE", err);
+    int rc = ag__tx_begin(s, err);
     if (rc)
         return rc;
-    rc = prepare(s, "DELETE FROM incident_sets WHERE name = ?1", &st, err);
+    rc = ag__prepare(s, "DELETE FROM incident_sets WHERE name = ?1", &st, err);
     if (!rc) {
         bind_text(st, 1, set->name);
         rc = step_done(s, st, err, "replacing an incident set");
@@ -1063,7 +1112,7 @@ int ag_store_incidents_save(struct ag_store *s, struct ag_incident_set *set,
     sqlite3_finalize(st);
     st = NULL;
     if (!rc)
-        rc = prepare(s,
+        rc = ag__prepare(s,
                      "INSERT INTO incident_sets (name, source, imported_at, crs, plane, params,"
                      " records, skipped) VALUES (?1, ?2, strftime('%Y-%m-%dT%H:%M:%SZ','now'),"
                      " ?3, ?4, ?5, ?6, ?7) RETURNING id, imported_at",
@@ -1082,13 +1131,13 @@ int ag_store_incidents_save(struct ag_store *s, struct ag_incident_set *set,
                      (const char *)sqlite3_column_text(st, 1));
             set->records = (int64_t)n;
         } else {
-            rc = db_fail(s, err, "writing an incident set");
+            rc = ag__db_fail(s, err, "writing an incident set");
         }
     }
     sqlite3_finalize(st);
     st = NULL;
     if (!rc)
-        rc = prepare(s,
+        rc = ag__prepare(s,
                      "INSERT INTO incidents (set_id, line, lon, lat, x, y, t, has_time, category)"
                      " VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9)",
                      &st, err);
@@ -1108,9 +1157,9 @@ int ag_store_incidents_save(struct ag_store *s, struct ag_incident_set *set,
     }
     sqlite3_finalize(st);
     if (!rc)
-        rc = exec(s, "COMMIT", err);
+        rc = ag__tx_commit(s, err);
     if (rc)
-        sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+        ag__tx_rollback(s);
     return rc;
 }
 
@@ -1135,7 +1184,7 @@ static int read_set(sqlite3_stmt *st, struct ag_incident_set *set)
 int ag_store_incident_sets(struct ag_store *s, struct ag_vec *out, struct ag_error *err)
 {
     sqlite3_stmt *st;
-    int rc = prepare(s, "SELECT " SET_COLS " FROM incident_sets ORDER BY name", &st, err);
+    int rc = ag__prepare(s, "SELECT " SET_COLS " FROM incident_sets ORDER BY name", &st, err);
     if (rc)
         return rc;
     int step;
@@ -1148,7 +1197,7 @@ int ag_store_incident_sets(struct ag_store *s, struct ag_vec *out, struct ag_err
         }
     }
     if (!rc && step != SQLITE_DONE)
-        rc = db_fail(s, err, "reading incident sets");
+        rc = ag__db_fail(s, err, "reading incident sets");
     sqlite3_finalize(st);
     return rc;
 }
@@ -1202,7 +1251,7 @@ int ag_store_incidents_load(struct ag_store *s, int64_t set_id,
     }
     ag_buf_puts(&sql, " ORDER BY id");
     sqlite3_stmt *st;
-    int rc = sql.data ? prepare(s, sql.data, &st, err)
+    int rc = sql.data ? ag__prepare(s, sql.data, &st, err)
                       : ag_error_set(err, AG_ENOMEM, "out of memory");
     ag_buf_free(&sql);
     if (rc)
@@ -1235,7 +1284,7 @@ int ag_store_incidents_load(struct ag_store *s, int64_t set_id,
         }
     }
     if (!rc && step != SQLITE_DONE)
-        rc = db_fail(s, err, "reading incidents");
+        rc = ag__db_fail(s, err, "reading incidents");
     sqlite3_finalize(st);
     return rc;
 }
@@ -1259,9 +1308,9 @@ static void copy_col(sqlite3_stmt *st, int i, char *out, size_t cap)
 
 #define ASSESSMENT_COLS                                                                        \
     "id, city_id, space_id, version, coalesce(based_on, 0), created_at, updated_at, assessor, " \
-    "sharing"
+    "sharing, rev, share_details"
 
-/* Fills r from a row of ASSESSMENT_COLS (then doc at column 9 if with_doc). */
+/* Fills r from a row of ASSESSMENT_COLS (then doc at column 11 if with_doc). */
 static int read_assessment(sqlite3_stmt *st, bool with_doc, struct ag_assessment_rec *r,
                            struct ag_error *err)
 {
@@ -1275,8 +1324,10 @@ static int read_assessment(sqlite3_stmt *st, bool with_doc, struct ag_assessment
     copy_col(st, 6, r->updated_at, sizeof r->updated_at);
     r->assessor = col_text(st, 7);
     copy_col(st, 8, r->sharing, sizeof r->sharing);
+    r->rev = sqlite3_column_int(st, 9);
+    r->share_details = sqlite3_column_int(st, 10) != 0;
     if (with_doc)
-        r->doc = col_text(st, 9);
+        r->doc = col_text(st, 11);
     if (!r->assessor || (with_doc && !r->doc)) {
         ag_assessment_rec_free(r);
         return ag_error_set(err, AG_ENOMEM, "out of memory");
@@ -1288,7 +1339,7 @@ static int log_change(struct ag_store *s, int64_t id, const char *at, const char
                       const char *what, struct ag_error *err)
 {
     sqlite3_stmt *st;
-    int rc = prepare(s, "INSERT INTO assessment_log (assessment_id, at, who, what) "
+    int rc = ag__prepare(s, "INSERT INTO assessment_log (assessment_id, at, who, what) "
                         "VALUES (?1, ?2, ?3, ?4)",
                      &st, err);
     if (rc)
@@ -1298,7 +1349,7 @@ static int log_change(struct ag_store *s, int64_t id, const char *at, const char
     sqlite3_bind_text(st, 3, who ? who : "", -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 4, what, -1, SQLITE_STATIC);
     if (sqlite3_step(st) != SQLITE_DONE)
-        rc = db_fail(s, err, "logging an assessment change");
+        rc = ag__db_fail(s, err, "logging an assessment change");
     sqlite3_finalize(st);
     return rc;
 }
@@ -1307,14 +1358,14 @@ int ag_store_assessment_insert(struct ag_store *s, struct ag_assessment_rec *r, 
                                struct ag_error *err)
 {
     sqlite3_stmt *st = NULL;
-    int rc = exec(s, "BEGIN IMMEDIATE", err);
+    int rc = ag__tx_begin(s, err);
     if (rc)
         return rc;
-    rc = prepare(s,
+    rc = ag__prepare(s,
                  "INSERT INTO assessments (city_id, space_id, version, based_on, created_at, "
-                 "updated_at, assessor, sharing, doc) VALUES (?1, ?2, (SELECT coalesce(max(version), "
-                 "0) + 1 FROM assessments WHERE space_id = ?2), nullif(?3, 0), ?4, ?4, ?5, ?6, ?7) "
-                 "RETURNING id, version",
+                 "updated_at, assessor, sharing, doc, share_details) VALUES (?1, ?2, (SELECT "
+                 "coalesce(max(version), 0) + 1 FROM assessments WHERE space_id = ?2), nullif(?3, "
+                 "0), ?4, ?4, ?5, ?6, ?7, ?8) RETURNING id, version, rev",
                  &st, err);
     if (!rc) {
         sqlite3_bind_int64(st, 1, r->city_id);
@@ -1324,13 +1375,15 @@ int ag_store_assessment_insert(struct ag_store *s, struct ag_assessment_rec *r, 
         sqlite3_bind_text(st, 5, r->assessor ? r->assessor : "", -1, SQLITE_STATIC);
         sqlite3_bind_text(st, 6, r->sharing, -1, SQLITE_STATIC);
         sqlite3_bind_text(st, 7, r->doc, -1, SQLITE_STATIC);
+        sqlite3_bind_int(st, 8, r->share_details);
         if (sqlite3_step(st) == SQLITE_ROW) {
             r->id = sqlite3_column_int64(st, 0);
             r->version = sqlite3_column_int(st, 1);
+            r->rev = sqlite3_column_int(st, 2);
             if (sqlite3_step(st) != SQLITE_DONE)
-                rc = db_fail(s, err, "saving an assessment");
+                rc = ag__db_fail(s, err, "saving an assessment");
         } else
-            rc = db_fail(s, err, "saving an assessment");
+            rc = ag__db_fail(s, err, "saving an assessment");
         sqlite3_finalize(st);
     }
     if (!rc) {
@@ -1339,22 +1392,23 @@ int ag_store_assessment_insert(struct ag_store *s, struct ag_assessment_rec *r, 
         rc = log_change(s, r->id, r->created_at, who, what, err);
     }
     if (!rc)
-        rc = exec(s, "COMMIT", err);
+        rc = ag__tx_commit(s, err);
     if (rc)
-        sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+        ag__tx_rollback(s);
     return rc;
 }
 
-int ag_store_assessment_update(struct ag_store *s, const struct ag_assessment_rec *r,
+int ag_store_assessment_update(struct ag_store *s, struct ag_assessment_rec *r, int expected_rev,
                                const char *who, const char *what, struct ag_error *err)
 {
     sqlite3_stmt *st = NULL;
-    int rc = exec(s, "BEGIN IMMEDIATE", err);
+    int rc = ag__tx_begin(s, err);
     if (rc)
         return rc;
-    rc = prepare(s,
-                 "UPDATE assessments SET doc = ?2, assessor = ?3, sharing = ?4, updated_at = ?5 "
-                 "WHERE id = ?1",
+    rc = ag__prepare(s,
+                 "UPDATE assessments SET doc = ?2, assessor = ?3, sharing = ?4, updated_at = ?5, "
+                 "share_details = ?6, rev = rev + 1 WHERE id = ?1 AND (?7 = 0 OR rev = ?7) "
+                 "RETURNING rev",
                  &st, err);
     if (!rc) {
         sqlite3_bind_int64(st, 1, r->id);
@@ -1362,19 +1416,39 @@ int ag_store_assessment_update(struct ag_store *s, const struct ag_assessment_re
         sqlite3_bind_text(st, 3, r->assessor ? r->assessor : "", -1, SQLITE_STATIC);
         sqlite3_bind_text(st, 4, r->sharing, -1, SQLITE_STATIC);
         sqlite3_bind_text(st, 5, r->updated_at, -1, SQLITE_STATIC);
-        if (sqlite3_step(st) != SQLITE_DONE)
-            rc = db_fail(s, err, "saving an assessment");
-        else if (sqlite3_changes(s->db) != 1)
-            rc = ag_error_set(err, AG_ENOTFOUND, "assessment %lld: no such assessment",
-                              (long long)r->id);
+        sqlite3_bind_int(st, 6, r->share_details);
+        sqlite3_bind_int(st, 7, expected_rev);
+        int step = sqlite3_step(st);
+        if (step == SQLITE_ROW) {
+            r->rev = sqlite3_column_int(st, 0);
+            if (sqlite3_step(st) != SQLITE_DONE)
+                rc = ag__db_fail(s, err, "saving an assessment");
+        } else if (step != SQLITE_DONE)
+            rc = ag__db_fail(s, err, "saving an assessment");
+        else {
+            sqlite3_finalize(st);
+            st = NULL;
+            int64_t exists = 0;
+            if (ag__prepare(s, "SELECT count(*) FROM assessments WHERE id = ?1", &st, err) == 0) {
+                sqlite3_bind_int64(st, 1, r->id);
+                if (sqlite3_step(st) == SQLITE_ROW)
+                    exists = sqlite3_column_int64(st, 0);
+            }
+            rc = exists ? ag_error_set(err, AG_ECONFLICT,
+                                       "assessment %lld was changed by someone else since "
+                                       "revision %d",
+                                       (long long)r->id, expected_rev)
+                        : ag_error_set(err, AG_ENOTFOUND, "assessment %lld: no such assessment",
+                                       (long long)r->id);
+        }
         sqlite3_finalize(st);
     }
     if (!rc)
         rc = log_change(s, r->id, r->updated_at, who, what, err);
     if (!rc)
-        rc = exec(s, "COMMIT", err);
+        rc = ag__tx_commit(s, err);
     if (rc)
-        sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+        ag__tx_rollback(s);
     return rc;
 }
 
@@ -1383,7 +1457,7 @@ static int get_one(struct ag_store *s, const char *sql, int64_t key, const char 
 {
     sqlite3_stmt *st;
     memset(out, 0, sizeof *out);
-    int rc = prepare(s, sql, &st, err);
+    int rc = ag__prepare(s, sql, &st, err);
     if (rc)
         return rc;
     sqlite3_bind_int64(st, 1, key);
@@ -1393,7 +1467,7 @@ static int get_one(struct ag_store *s, const char *sql, int64_t key, const char 
     else if (step == SQLITE_DONE)
         rc = ag_error_set(err, AG_ENOTFOUND, missing, (long long)key);
     else
-        rc = db_fail(s, err, "reading an assessment");
+        rc = ag__db_fail(s, err, "reading an assessment");
     sqlite3_finalize(st);
     return rc;
 }
@@ -1419,7 +1493,7 @@ int ag_store_assessments(struct ag_store *s, int64_t city_id, struct ag_vec *out
                          struct ag_error *err)
 {
     sqlite3_stmt *st;
-    int rc = prepare(s,
+    int rc = ag__prepare(s,
                      "SELECT " ASSESSMENT_COLS " FROM assessments WHERE city_id = ?1 "
                      "ORDER BY space_id, version",
                      &st, err);
@@ -1436,7 +1510,7 @@ int ag_store_assessments(struct ag_store *s, int64_t city_id, struct ag_vec *out
         }
     }
     if (!rc && step != SQLITE_DONE)
-        rc = db_fail(s, err, "listing assessments");
+        rc = ag__db_fail(s, err, "listing assessments");
     sqlite3_finalize(st);
     return rc;
 }
@@ -1445,7 +1519,7 @@ int ag_store_assessment_log(struct ag_store *s, int64_t id, struct ag_buf *out,
                             struct ag_error *err)
 {
     sqlite3_stmt *st;
-    int rc = prepare(s,
+    int rc = ag__prepare(s,
                      "SELECT at, who, what FROM assessment_log WHERE assessment_id = ?1 ORDER BY id",
                      &st, err);
     if (rc)
@@ -1457,7 +1531,7 @@ int ag_store_assessment_log(struct ag_store *s, int64_t id, struct ag_buf *out,
                            (const char *)sqlite3_column_text(st, 1),
                            (const char *)sqlite3_column_text(st, 2));
     if (!rc && step != SQLITE_DONE)
-        rc = db_fail(s, err, "reading the assessment log");
+        rc = ag__db_fail(s, err, "reading the assessment log");
     sqlite3_finalize(st);
     return rc;
 }

@@ -135,31 +135,14 @@ int acli_space(const struct acli *x, int64_t id, struct ag_space *out, struct ag
 int acli_load_doc(const struct ag_catalogue *cat, const struct ag_assessment_rec *rec,
                   struct ag_assessment **out, struct ag_error *err)
 {
-    struct ag_assessment *a = ag_assessment_new(cat);
-    if (!a)
-        return ag_error_set(err, AG_ENOMEM, "out of memory");
     size_t skipped = 0;
-    a->id = rec->id;
-    int rc = ag_assessment_from_json(cat, rec->doc, a, &skipped, err);
-    if (rc) {
-        ag_assessment_free(a);
-        return rc;
-    }
-    if (skipped)
+    int rc = ag_assessment_from_rec(cat, rec, out, &skipped, err);
+    if (!rc && skipped)
         fprintf(stderr,
                 "agora: note: assessment %lld refers to %zu question(s), scenario(s) or "
                 "measure(s) no longer in the catalogues; they are ignored\n",
                 (long long)rec->id, skipped);
-    a->city_id = rec->city_id;
-    a->space_id = rec->space_id;
-    a->based_on = rec->based_on;
-    a->version = rec->version;
-    snprintf(a->created_at, sizeof a->created_at, "%s", rec->created_at);
-    snprintf(a->updated_at, sizeof a->updated_at, "%s", rec->updated_at);
-    snprintf(a->sharing, sizeof a->sharing, "%s", rec->sharing);
-    a->assessor = ag_strdup(rec->assessor ? rec->assessor : "");
-    *out = a;
-    return a->assessor ? 0 : ag_error_set(err, AG_ENOMEM, "out of memory");
+    return rc;
 }
 
 const char *acli_space_name(const struct ag_space *sp)
@@ -170,24 +153,7 @@ const char *acli_space_name(const struct ag_space *sp)
 /* Saves x->a over x->rec with a log line. */
 static int save(struct acli *x, const char *who, const char *what, struct ag_error *err)
 {
-    struct ag_buf b;
-    ag_buf_init(&b, (size_t)64 << 20);
-    int rc = ag_assessment_to_json(x->cat, x->a, &b);
-    if (rc) {
-        ag_buf_free(&b);
-        return ag_error_set(err, rc, "out of memory");
-    }
-    free(x->rec.doc);
-    x->rec.doc = ag_buf_take(&b);
-    free(x->rec.assessor);
-    x->rec.assessor = ag_strdup(x->a->assessor ? x->a->assessor : "");
-    snprintf(x->rec.sharing, sizeof x->rec.sharing, "%s", x->a->sharing);
-    char now[32];
-    ag_assess_now(now);
-    snprintf(x->rec.updated_at, sizeof x->rec.updated_at, "%s", now);
-    if (!x->rec.doc || !x->rec.assessor)
-        return ag_error_set(err, AG_ENOMEM, "out of memory");
-    return ag_store_assessment_update(x->store, &x->rec, who, what, err);
+    return ag_assessment_save(x->store, x->cat, x->a, &x->rec, 0, who, what, err);
 }
 
 static const char *who_default(const char *opt)
@@ -221,47 +187,12 @@ static int assess_new(int argc, char **argv)
     int rc = acli_open(&x, db, city, true, 0, &err);
     if (!rc)
         rc = ag_store_space_get(x.store, x.city.id, pos[0], &x.space, &err);
-    struct ag_assessment_rec prev = {0};
     bool has_prev = false;
-    if (!rc) {
-        int prc = ag_store_assessment_latest(x.store, x.space.id, &prev, &err);
-        if (!prc) {
-            has_prev = true;
-            rc = acli_load_doc(x.cat, &prev, &x.a, &err);
-        } else if (prc == AG_ENOTFOUND) {
-            ag_error_clear(&err);
-            x.a = ag_assessment_new(x.cat);
-            if (!x.a)
-                rc = ag_error_set(&err, AG_ENOMEM, "out of memory");
-        } else
-            rc = prc;
-    }
     char now[32];
     ag_assess_now(now);
-    if (!rc && assessor) {
-        free(x.a->assessor);
-        x.a->assessor = ag_strdup(assessor);
-    }
     if (!rc)
-        rc = ag_assess_evidence(x.store, &x.city, &x.space, x.cat, x.a, now, &err);
-    if (!rc) {
-        struct ag_buf b;
-        ag_buf_init(&b, (size_t)64 << 20);
-        rc = ag_assessment_to_json(x.cat, x.a, &b);
-        x.rec.city_id = x.city.id;
-        x.rec.space_id = x.space.id;
-        x.rec.based_on = has_prev ? prev.id : 0;
-        snprintf(x.rec.created_at, sizeof x.rec.created_at, "%s", now);
-        snprintf(x.rec.updated_at, sizeof x.rec.updated_at, "%s", now);
-        snprintf(x.rec.sharing, sizeof x.rec.sharing, "%s", x.a->sharing);
-        x.rec.assessor = ag_strdup(x.a->assessor ? x.a->assessor : "");
-        x.rec.doc = ag_buf_take(&b);
-        ag_buf_free(&b);
-        if (rc || !x.rec.doc || !x.rec.assessor)
-            rc = ag_error_set(&err, AG_ENOMEM, "out of memory");
-    }
-    if (!rc)
-        rc = ag_store_assessment_insert(x.store, &x.rec, who_default(assessor), &err);
+        rc = ag_assessment_start(x.store, &x.city, &x.space, x.cat, assessor,
+                                 who_default(assessor), &x.rec, &x.a, &has_prev, &err);
     if (!rc) {
         printf("Assessment %lld: %s (space %lld), version %d%s, %s\n", (long long)x.rec.id,
                acli_space_name(&x.space), (long long)x.space.id, x.rec.version,
@@ -284,7 +215,6 @@ static int assess_new(int argc, char **argv)
                "answers.json\n",
                answered, x.cat->nquestions, (long long)x.rec.id);
     }
-    ag_assessment_rec_free(&prev);
     acli_close(&x);
     return rc ? tool_fail(&err) : EXIT_OK;
 }

@@ -1,0 +1,493 @@
+/* Accounts, roles per city, sessions and the audit log in the SQLite store
+ * (schema 5; docs/internals/server.md).
+ * SPDX-License-Identifier: EUPL-1.2 */
+#include "store/sqlite_int.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static const char *const ROLES[] = {"", "viewer", "assessor", "coordinator"};
+
+const char *ag_role_name(enum ag_role r)
+{
+    return r >= AG_ROLE_NONE && r <= AG_ROLE_COORDINATOR ? ROLES[r] : "";
+}
+
+enum ag_role ag_role_parse(const char *name)
+{
+    for (int r = AG_ROLE_VIEWER; r <= AG_ROLE_COORDINATOR; r++)
+        if (name && !strcmp(name, ROLES[r]))
+            return (enum ag_role)r;
+    return AG_ROLE_NONE;
+}
+
+bool ag_user_name_ok(const char *name)
+{
+    size_t n = name ? strlen(name) : 0;
+    if (n < 1 || n > 63)
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        char c = name[i];
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '.' || c == '_' || c == '@' || c == '-'))
+            return false;
+    }
+    return true;
+}
+
+static void utc_now(char out[32])
+{
+    time_t t = time(NULL);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+static void copy_text(sqlite3_stmt *st, int i, char *out, size_t cap)
+{
+    const unsigned char *t = sqlite3_column_text(st, i);
+    snprintf(out, cap, "%s", t ? (const char *)t : "");
+}
+
+static int step_done(struct ag_store *s, sqlite3_stmt *st, const char *what, struct ag_error *err)
+{
+    int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : ag__db_fail(s, err, what);
+    sqlite3_finalize(st);
+    return rc;
+}
+
+/* ---------- audit ---------- */
+
+void ag_audit_rec_free(struct ag_audit_rec *r)
+{
+    if (!r)
+        return;
+    free(r->target);
+    free(r->detail);
+    r->target = r->detail = NULL;
+}
+
+int ag_store_audit(struct ag_store *s, const char *who, int64_t city_id, const char *action,
+                   const char *target, const char *detail, struct ag_error *err)
+{
+    char at[32];
+    utc_now(at);
+    sqlite3_stmt *st;
+    int rc = ag__prepare(s,
+                         "INSERT INTO audit (at, who, city_id, action, target, detail) "
+                         "VALUES (?1, ?2, nullif(?3, 0), ?4, ?5, ?6)",
+                         &st, err);
+    if (rc)
+        return rc;
+    sqlite3_bind_text(st, 1, at, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, who ? who : "", -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 3, city_id);
+    sqlite3_bind_text(st, 4, action, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 5, target ? target : "", -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 6, detail ? detail : "", -1, SQLITE_STATIC);
+    return step_done(s, st, "writing the audit log", err);
+}
+
+int ag_store_audit_list(struct ag_store *s, int64_t city_id, int64_t limit, struct ag_vec *out,
+                        struct ag_error *err)
+{
+    sqlite3_stmt *st;
+    int rc = ag__prepare(s,
+                         "SELECT id, coalesce(city_id, 0), at, who, action, target, detail "
+                         "FROM audit WHERE ?1 = 0 OR city_id = ?1 ORDER BY id DESC "
+                         "LIMIT (CASE WHEN ?2 > 0 THEN ?2 ELSE -1 END)",
+                         &st, err);
+    if (rc)
+        return rc;
+    sqlite3_bind_int64(st, 1, city_id);
+    sqlite3_bind_int64(st, 2, limit);
+    int step;
+    while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW) {
+        struct ag_audit_rec r = {0};
+        r.id = sqlite3_column_int64(st, 0);
+        r.city_id = sqlite3_column_int64(st, 1);
+        copy_text(st, 2, r.at, sizeof r.at);
+        copy_text(st, 3, r.who, sizeof r.who);
+        copy_text(st, 4, r.action, sizeof r.action);
+        r.target = ag_strdup((const char *)sqlite3_column_text(st, 5));
+        r.detail = ag_strdup((const char *)sqlite3_column_text(st, 6));
+        if (!r.target || !r.detail || !ag_vec_push(out, &r)) {
+            ag_audit_rec_free(&r);
+            rc = ag_error_set(err, AG_ENOMEM, "out of memory");
+        }
+    }
+    if (!rc && step != SQLITE_DONE)
+        rc = ag__db_fail(s, err, "reading the audit log");
+    sqlite3_finalize(st);
+    return rc;
+}
+
+/* ---------- users ---------- */
+
+#define USER_COLS "id, name, display_name, organisation, lang, admin, created_at"
+
+static void read_user(sqlite3_stmt *st, struct ag_user *u)
+{
+    memset(u, 0, sizeof *u);
+    u->id = sqlite3_column_int64(st, 0);
+    copy_text(st, 1, u->name, sizeof u->name);
+    copy_text(st, 2, u->display_name, sizeof u->display_name);
+    copy_text(st, 3, u->organisation, sizeof u->organisation);
+    copy_text(st, 4, u->lang, sizeof u->lang);
+    u->admin = sqlite3_column_int(st, 5) != 0;
+    copy_text(st, 6, u->created_at, sizeof u->created_at);
+}
+
+int ag_store_user_add(struct ag_store *s, struct ag_user *u, const char *pw_hash, const char *who,
+                      struct ag_error *err)
+{
+    if (!ag_user_name_ok(u->name))
+        return ag_error_set(err, AG_EINVAL,
+                            "user name \"%s\": expected 1 to 63 letters, digits or . _ @ -",
+                            u->name);
+    int rc = ag__tx_begin(s, err);
+    if (rc)
+        return rc;
+    sqlite3_stmt *st;
+    rc = ag__prepare(s,
+                     "INSERT INTO users (name, display_name, organisation, lang, admin, pw_hash, "
+                     "created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (name) DO "
+                     "NOTHING RETURNING id, created_at",
+                     &st, err);
+    if (!rc) {
+        if (!u->lang[0])
+            snprintf(u->lang, sizeof u->lang, "en");
+        utc_now(u->created_at);
+        sqlite3_bind_text(st, 1, u->name, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, u->display_name, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 3, u->organisation, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 4, u->lang, -1, SQLITE_STATIC);
+        sqlite3_bind_int(st, 5, u->admin);
+        sqlite3_bind_text(st, 6, pw_hash, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 7, u->created_at, -1, SQLITE_STATIC);
+        int step = sqlite3_step(st);
+        if (step == SQLITE_ROW)
+            u->id = sqlite3_column_int64(st, 0);
+        else if (step == SQLITE_DONE)
+            rc = ag_error_set(err, AG_EEXIST, "user \"%s\" already exists", u->name);
+        else
+            rc = ag__db_fail(s, err, "adding a user");
+        sqlite3_finalize(st);
+    }
+    if (!rc)
+        rc = ag_store_audit(s, who, 0, "user.add", u->name, u->admin ? "administrator" : "", err);
+    if (!rc)
+        rc = ag__tx_commit(s, err);
+    if (rc)
+        ag__tx_rollback(s);
+    return rc;
+}
+
+static int user_one(struct ag_store *s, const char *sql, const char *name, int64_t id,
+                    struct ag_user *out, char **pw_hash, struct ag_error *err)
+{
+    sqlite3_stmt *st;
+    int rc = ag__prepare(s, sql, &st, err);
+    if (rc)
+        return rc;
+    if (name)
+        sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_int64(st, 1, id);
+    int step = sqlite3_step(st);
+    if (step == SQLITE_ROW) {
+        read_user(st, out);
+        if (pw_hash && !(*pw_hash = ag_strdup((const char *)sqlite3_column_text(st, 7))))
+            rc = ag_error_set(err, AG_ENOMEM, "out of memory");
+    } else if (step == SQLITE_DONE) {
+        if (name)
+            rc = ag_error_set(err, AG_ENOTFOUND, "user \"%s\": no such user", name);
+        else
+            rc = ag_error_set(err, AG_ENOTFOUND, "user %lld: no such user", (long long)id);
+    } else
+        rc = ag__db_fail(s, err, "reading a user");
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int ag_store_user_get(struct ag_store *s, const char *name, struct ag_user *out, char **pw_hash,
+                      struct ag_error *err)
+{
+    return user_one(s, "SELECT " USER_COLS ", pw_hash FROM users WHERE name = ?1", name, 0, out,
+                    pw_hash, err);
+}
+
+int ag_store_user_by_id(struct ag_store *s, int64_t id, struct ag_user *out,
+                        struct ag_error *err)
+{
+    return user_one(s, "SELECT " USER_COLS " FROM users WHERE id = ?1", NULL, id, out, NULL, err);
+}
+
+int ag_store_users(struct ag_store *s, struct ag_vec *out, struct ag_error *err)
+{
+    sqlite3_stmt *st;
+    int rc = ag__prepare(s, "SELECT " USER_COLS " FROM users ORDER BY name", &st, err);
+    if (rc)
+        return rc;
+    int step;
+    while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW) {
+        struct ag_user u;
+        read_user(st, &u);
+        if (!ag_vec_push(out, &u))
+            rc = ag_error_set(err, AG_ENOMEM, "out of memory");
+    }
+    if (!rc && step != SQLITE_DONE)
+        rc = ag__db_fail(s, err, "listing users");
+    sqlite3_finalize(st);
+    return rc;
+}
+
+/* Runs an UPDATE of one user (?1 = id, ?2 = value) and its audit record in
+ * one transaction. */
+static int user_update(struct ag_store *s, const char *sql, int64_t id, const char *value,
+                       const char *who, const char *action, const char *detail,
+                       struct ag_error *err)
+{
+    struct ag_user u;
+    int rc = ag_store_user_by_id(s, id, &u, err);
+    if (rc)
+        return rc;
+    if ((rc = ag__tx_begin(s, err)))
+        return rc;
+    sqlite3_stmt *st;
+    rc = ag__prepare(s, sql, &st, err);
+    if (!rc) {
+        sqlite3_bind_int64(st, 1, id);
+        sqlite3_bind_text(st, 2, value, -1, SQLITE_STATIC);
+        rc = step_done(s, st, "changing a user", err);
+    }
+    if (!rc && !strcmp(action, "user.password")) {
+        /* a new password ends every session opened with the old one */
+        rc = ag__prepare(s, "DELETE FROM sessions WHERE user_id = ?1", &st, err);
+        if (!rc) {
+            sqlite3_bind_int64(st, 1, id);
+            rc = step_done(s, st, "ending sessions", err);
+        }
+    }
+    if (!rc)
+        rc = ag_store_audit(s, who, 0, action, u.name, detail, err);
+    if (!rc)
+        rc = ag__tx_commit(s, err);
+    if (rc)
+        ag__tx_rollback(s);
+    return rc;
+}
+
+int ag_store_user_set_password(struct ag_store *s, int64_t id, const char *pw_hash,
+                               const char *who, struct ag_error *err)
+{
+    return user_update(s, "UPDATE users SET pw_hash = ?2 WHERE id = ?1", id, pw_hash, who,
+                       "user.password", "", err);
+}
+
+int ag_store_user_set_lang(struct ag_store *s, int64_t id, const char *lang, const char *who,
+                           struct ag_error *err)
+{
+    return user_update(s, "UPDATE users SET lang = ?2 WHERE id = ?1", id, lang, who, "user.lang",
+                       lang, err);
+}
+
+/* ---------- grants ---------- */
+
+int ag_store_grant(struct ag_store *s, int64_t user_id, int64_t city_id, enum ag_role role,
+                   bool partner, const char *who, struct ag_error *err)
+{
+    struct ag_user u;
+    int rc = ag_store_user_by_id(s, user_id, &u, err);
+    if (rc)
+        return rc;
+    if ((rc = ag__tx_begin(s, err)))
+        return rc;
+    sqlite3_stmt *st;
+    char at[32];
+    utc_now(at);
+    if (role == AG_ROLE_NONE) {
+        rc = ag__prepare(s, "DELETE FROM grants WHERE user_id = ?1 AND city_id = ?2", &st, err);
+        if (!rc) {
+            sqlite3_bind_int64(st, 1, user_id);
+            sqlite3_bind_int64(st, 2, city_id);
+            rc = step_done(s, st, "removing a grant", err);
+            if (!rc && sqlite3_changes(s->db) == 0)
+                rc = ag_error_set(err, AG_ENOTFOUND, "user \"%s\" has no role in that city",
+                                  u.name);
+        }
+    } else {
+        rc = ag__prepare(s,
+                         "INSERT INTO grants (user_id, city_id, role, partner, granted_at, "
+                         "granted_by) VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (user_id, "
+                         "city_id) DO UPDATE SET role = ?3, partner = ?4, granted_at = ?5, "
+                         "granted_by = ?6",
+                         &st, err);
+        if (!rc) {
+            sqlite3_bind_int64(st, 1, user_id);
+            sqlite3_bind_int64(st, 2, city_id);
+            sqlite3_bind_text(st, 3, ag_role_name(role), -1, SQLITE_STATIC);
+            sqlite3_bind_int(st, 4, partner);
+            sqlite3_bind_text(st, 5, at, -1, SQLITE_STATIC);
+            sqlite3_bind_text(st, 6, who ? who : "", -1, SQLITE_STATIC);
+            rc = step_done(s, st, "granting a role", err);
+        }
+    }
+    if (!rc) {
+        char detail[64];
+        snprintf(detail, sizeof detail, "%s%s", role ? ag_role_name(role) : "none",
+                 partner && role ? " (partner)" : "");
+        rc = ag_store_audit(s, who, city_id, role ? "grant" : "revoke", u.name, detail, err);
+    }
+    if (!rc)
+        rc = ag__tx_commit(s, err);
+    if (rc)
+        ag__tx_rollback(s);
+    return rc;
+}
+
+int ag_store_grants(struct ag_store *s, int64_t user_id, int64_t city_id, struct ag_vec *out,
+                    struct ag_error *err)
+{
+    sqlite3_stmt *st;
+    int rc = ag__prepare(s,
+                         "SELECT g.user_id, g.city_id, u.name, c.name, g.role, g.partner, "
+                         "g.granted_at, g.granted_by FROM grants g JOIN users u ON u.id = "
+                         "g.user_id JOIN cities c ON c.id = g.city_id WHERE (?1 = 0 OR g.user_id "
+                         "= ?1) AND (?2 = 0 OR g.city_id = ?2) ORDER BY c.name, u.name",
+                         &st, err);
+    if (rc)
+        return rc;
+    sqlite3_bind_int64(st, 1, user_id);
+    sqlite3_bind_int64(st, 2, city_id);
+    int step;
+    while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW) {
+        struct ag_grant g = {0};
+        g.user_id = sqlite3_column_int64(st, 0);
+        g.city_id = sqlite3_column_int64(st, 1);
+        copy_text(st, 2, g.user, sizeof g.user);
+        copy_text(st, 3, g.city, sizeof g.city);
+        g.role = ag_role_parse((const char *)sqlite3_column_text(st, 4));
+        g.partner = sqlite3_column_int(st, 5) != 0;
+        copy_text(st, 6, g.granted_at, sizeof g.granted_at);
+        copy_text(st, 7, g.granted_by, sizeof g.granted_by);
+        if (!ag_vec_push(out, &g))
+            rc = ag_error_set(err, AG_ENOMEM, "out of memory");
+    }
+    if (!rc && step != SQLITE_DONE)
+        rc = ag__db_fail(s, err, "listing grants");
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int ag_store_role(struct ag_store *s, int64_t user_id, int64_t city_id, enum ag_role *role,
+                  bool *partner, struct ag_error *err)
+{
+    sqlite3_stmt *st;
+    int rc = ag__prepare(s, "SELECT role, partner FROM grants WHERE user_id = ?1 AND city_id = ?2",
+                         &st, err);
+    if (rc)
+        return rc;
+    sqlite3_bind_int64(st, 1, user_id);
+    sqlite3_bind_int64(st, 2, city_id);
+    *role = AG_ROLE_NONE;
+    if (partner)
+        *partner = false;
+    int step = sqlite3_step(st);
+    if (step == SQLITE_ROW) {
+        *role = ag_role_parse((const char *)sqlite3_column_text(st, 0));
+        if (partner)
+            *partner = sqlite3_column_int(st, 1) != 0;
+    } else if (step != SQLITE_DONE)
+        rc = ag__db_fail(s, err, "reading a role");
+    sqlite3_finalize(st);
+    return rc;
+}
+
+/* ---------- sessions ---------- */
+
+int ag_store_session_add(struct ag_store *s, const uint8_t hash[32], const struct ag_session *se,
+                         struct ag_error *err)
+{
+    sqlite3_stmt *st;
+    int rc = ag__prepare(s,
+                         "INSERT INTO sessions (token_hash, user_id, csrf, created_at, last_seen, "
+                         "expires_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                         &st, err);
+    if (rc)
+        return rc;
+    sqlite3_bind_blob(st, 1, hash, 32, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, se->user_id);
+    sqlite3_bind_text(st, 3, se->csrf, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 4, se->created_at);
+    sqlite3_bind_int64(st, 5, se->last_seen);
+    sqlite3_bind_int64(st, 6, se->expires_at);
+    return step_done(s, st, "opening a session", err);
+}
+
+int ag_store_session_get(struct ag_store *s, const uint8_t hash[32], int64_t now, int64_t idle_s,
+                         struct ag_session *out, struct ag_error *err)
+{
+    sqlite3_stmt *st;
+    int rc = ag__prepare(s,
+                         "SELECT user_id, csrf, created_at, last_seen, expires_at FROM sessions "
+                         "WHERE token_hash = ?1",
+                         &st, err);
+    if (rc)
+        return rc;
+    sqlite3_bind_blob(st, 1, hash, 32, SQLITE_STATIC);
+    memset(out, 0, sizeof *out);
+    int step = sqlite3_step(st);
+    if (step == SQLITE_ROW) {
+        out->user_id = sqlite3_column_int64(st, 0);
+        copy_text(st, 1, out->csrf, sizeof out->csrf);
+        out->created_at = sqlite3_column_int64(st, 2);
+        out->last_seen = sqlite3_column_int64(st, 3);
+        out->expires_at = sqlite3_column_int64(st, 4);
+        if (now >= out->expires_at || now - out->last_seen > idle_s)
+            rc = ag_error_set(err, AG_ENOTFOUND, "the session has expired");
+    } else if (step == SQLITE_DONE)
+        rc = ag_error_set(err, AG_ENOTFOUND, "no such session");
+    else
+        rc = ag__db_fail(s, err, "reading a session");
+    sqlite3_finalize(st);
+    if (!rc && now - out->last_seen > 60 && s->writable) {
+        if (ag__prepare(s, "UPDATE sessions SET last_seen = ?2 WHERE token_hash = ?1", &st,
+                        NULL) == 0) {
+            sqlite3_bind_blob(st, 1, hash, 32, SQLITE_STATIC);
+            sqlite3_bind_int64(st, 2, now);
+            sqlite3_step(st); /* best effort: a busy database only delays it */
+            sqlite3_finalize(st);
+            out->last_seen = now;
+        }
+    }
+    return rc;
+}
+
+int ag_store_session_delete(struct ag_store *s, const uint8_t hash[32], struct ag_error *err)
+{
+    sqlite3_stmt *st;
+    int rc = ag__prepare(s, "DELETE FROM sessions WHERE token_hash = ?1", &st, err);
+    if (rc)
+        return rc;
+    sqlite3_bind_blob(st, 1, hash, 32, SQLITE_STATIC);
+    return step_done(s, st, "ending a session", err);
+}
+
+int ag_store_sessions_purge(struct ag_store *s, int64_t now, int64_t idle_s, int64_t *removed,
+                            struct ag_error *err)
+{
+    sqlite3_stmt *st;
+    int rc = ag__prepare(s, "DELETE FROM sessions WHERE expires_at <= ?1 OR last_seen < ?1 - ?2",
+                         &st, err);
+    if (rc)
+        return rc;
+    sqlite3_bind_int64(st, 1, now);
+    sqlite3_bind_int64(st, 2, idle_s);
+    rc = step_done(s, st, "purging sessions", err);
+    if (!rc && removed)
+        *removed = sqlite3_changes(s->db);
+    return rc;
+}
