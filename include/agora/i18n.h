@@ -39,6 +39,11 @@ const char *ag_catalog_lang(const struct ag_catalog *c);
  * (or c is NULL). ctx: gettext's msgctxt, or NULL. */
 const char *ag_tr(const struct ag_catalog *c, const char *msgid);
 const char *ag_trc(const struct ag_catalog *c, const char *ctx, const char *msgid);
+/* Calls fn for every message (in msgid order; msgctxt NULL when it has
+ * none) until fn returns non-zero, which is returned. */
+int ag_catalog_each(const struct ag_catalog *c,
+                    int (*fn)(void *ctx, const char *msgctxt, const char *msgid, const char *msgstr),
+                    void *ctx);
 /* Number of messages in the catalogue (0 for English). */
 size_t ag_catalog_size(const struct ag_catalog *c);
 

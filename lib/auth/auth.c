@@ -26,11 +26,11 @@ int ag_password_check(const char *pw, struct ag_error *err)
         return ag_error_set(err, AG_EINVAL, "password: expected at least %d characters",
                             AG_PASSWORD_MIN);
     if (n > AG_PASSWORD_MAX)
-        return ag_error_set(err, AG_EINVAL, "password: expected at most %d bytes",
-                            AG_PASSWORD_MAX);
+        return ag_error_set(err, AG_EINVAL, "password: expected at most %d bytes", AG_PASSWORD_MAX);
     if (!ag_text_ok(pw))
-        return ag_error_set(err, AG_EINVAL, "password: expected UTF-8 text without control "
-                                            "characters");
+        return ag_error_set(err, AG_EINVAL,
+                            "password: expected UTF-8 text without control "
+                            "characters");
     return 0;
 }
 

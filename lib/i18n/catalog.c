@@ -239,3 +239,29 @@ const char *ag_trc(const struct ag_catalog *c, const char *ctx, const char *msgi
         free(k);
     return t ? t : msgid;
 }
+
+int ag_catalog_each(const struct ag_catalog *c,
+                    int (*fn)(void *ctx, const char *msgctxt, const char *msgid, const char *msgstr),
+                    void *ctx)
+{
+    for (size_t i = 0; c && i < c->n; i++) {
+        const char *id = c->msgs[i].id, *eot = strchr(id, '\4');
+        int rc;
+        if (eot) {
+            char stack[256];
+            size_t lc = (size_t)(eot - id);
+            char *k = lc < sizeof stack ? stack : malloc(lc + 1);
+            if (!k)
+                return AG_ENOMEM;
+            memcpy(k, id, lc);
+            k[lc] = 0;
+            rc = fn(ctx, k, eot + 1, c->msgs[i].str);
+            if (k != stack)
+                free(k);
+        } else
+            rc = fn(ctx, NULL, id, c->msgs[i].str);
+        if (rc)
+            return rc;
+    }
+    return 0;
+}

@@ -219,8 +219,7 @@ int ag_store_user_get(struct ag_store *s, const char *name, struct ag_user *out,
                     pw_hash, err);
 }
 
-int ag_store_user_by_id(struct ag_store *s, int64_t id, struct ag_user *out,
-                        struct ag_error *err)
+int ag_store_user_by_id(struct ag_store *s, int64_t id, struct ag_user *out, struct ag_error *err)
 {
     return user_one(s, "SELECT " USER_COLS " FROM users WHERE id = ?1", NULL, id, out, NULL, err);
 }
@@ -280,8 +279,8 @@ static int user_update(struct ag_store *s, const char *sql, int64_t id, const ch
     return rc;
 }
 
-int ag_store_user_set_password(struct ag_store *s, int64_t id, const char *pw_hash,
-                               const char *who, struct ag_error *err)
+int ag_store_user_set_password(struct ag_store *s, int64_t id, const char *pw_hash, const char *who,
+                               struct ag_error *err)
 {
     return user_update(s, "UPDATE users SET pw_hash = ?2 WHERE id = ?1", id, pw_hash, who,
                        "user.password", "", err);
@@ -315,8 +314,8 @@ int ag_store_grant(struct ag_store *s, int64_t user_id, int64_t city_id, enum ag
             sqlite3_bind_int64(st, 2, city_id);
             rc = step_done(s, st, "removing a grant", err);
             if (!rc && sqlite3_changes(s->db) == 0)
-                rc = ag_error_set(err, AG_ENOTFOUND, "user \"%s\" has no role in that city",
-                                  u.name);
+                rc =
+                    ag_error_set(err, AG_ENOTFOUND, "user \"%s\" has no role in that city", u.name);
         }
     } else {
         rc = ag__prepare(s,
@@ -454,8 +453,8 @@ int ag_store_session_get(struct ag_store *s, const uint8_t hash[32], int64_t now
         rc = ag__db_fail(s, err, "reading a session");
     sqlite3_finalize(st);
     if (!rc && now - out->last_seen > 60 && s->writable) {
-        if (ag__prepare(s, "UPDATE sessions SET last_seen = ?2 WHERE token_hash = ?1", &st,
-                        NULL) == 0) {
+        if (ag__prepare(s, "UPDATE sessions SET last_seen = ?2 WHERE token_hash = ?1", &st, NULL) ==
+            0) {
             sqlite3_bind_blob(st, 1, hash, 32, SQLITE_STATIC);
             sqlite3_bind_int64(st, 2, now);
             sqlite3_step(st); /* best effort: a busy database only delays it */

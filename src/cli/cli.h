@@ -44,5 +44,9 @@ int cmd_incidents(int argc, char **argv);
 int cmd_crowd(int argc, char **argv);
 int cmd_assess(int argc, char **argv);
 int cmd_plan(int argc, char **argv);
+int cmd_serve(int argc, char **argv);
+int cmd_user(int argc, char **argv);
+int cmd_city(int argc, char **argv);
+int cmd_audit(int argc, char **argv);
 
 #endif

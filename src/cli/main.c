@@ -21,6 +21,10 @@ static const char HELP[] =
     "  plan ID --budget EUR   the protection plan of an assessment within a budget\n"
     "  report --out DIR       write the HTML report of a city to DIR/index.html\n"
     "  report SPACE --out F   the assessment report of a space (--lang, --format pdf)\n"
+    "  serve                  the web application (--listen 127.0.0.1:8080)\n"
+    "  user add|passwd|list   accounts of the web application\n"
+    "  city grant|revoke|members  who may do what in a city\n"
+    "  audit                  the log of every change made by users\n"
     "\n"
     "Options common to the commands:\n"
     "  --db PATH              the database (default: $AGORA_DB, else ./agora.db)\n"
@@ -60,5 +64,13 @@ int main(int argc, char **argv)
         return cmd_plan(argc - 1, argv + 1);
     if (!strcmp(cmd, "report"))
         return cmd_report(argc - 1, argv + 1);
+    if (!strcmp(cmd, "serve"))
+        return cmd_serve(argc - 1, argv + 1);
+    if (!strcmp(cmd, "user"))
+        return cmd_user(argc - 1, argv + 1);
+    if (!strcmp(cmd, "city"))
+        return cmd_city(argc - 1, argv + 1);
+    if (!strcmp(cmd, "audit"))
+        return cmd_audit(argc - 1, argv + 1);
     return tool_usage("unknown command \"%s\" (see agora --help)", cmd);
 }
