@@ -150,97 +150,6 @@ int req_audit(struct req *r, int64_t city, const char *action, const char *targe
                           err);
 }
 
-/* ---------- routing ---------- */
-
-#define MAX_SEGS 12
-
-static int split(char *path, char **segs)
-{
-    int n = 0;
-    char *save = NULL;
-    for (char *t = strtok_r(path, "/", &save); t; t = strtok_r(NULL, "/", &save)) {
-        if (n == MAX_SEGS)
-            return -1;
-        segs[n++] = t;
-    }
-    return n;
-}
-
-static bool parse_id(const char *s, int64_t *out)
-{
-    if (!*s || strlen(s) > 15)
-        return false;
-    int64_t v = 0;
-    for (const char *p = s; *p; p++) {
-        if (*p < '0' || *p > '9')
-            return false;
-        v = v * 10 + (*p - '0');
-    }
-    if (v < 1)
-        return false;
-    *out = v;
-    return true;
-}
-
-static bool parse_small(const char *s, int *out)
-{
-    int64_t v = 0;
-    if (!strcmp(s, "0")) {
-        *out = 0;
-        return true;
-    }
-    if (!parse_id(s, &v) || v > (1 << 24))
-        return false;
-    *out = (int)v;
-    return true;
-}
-
-/* Matches the path segments against a pattern, filling r's parameters. */
-static bool match(struct req *r, const char *pattern, char **segs, int n)
-{
-    char buf[256];
-    snprintf(buf, sizeof buf, "%s", pattern);
-    char *ps[MAX_SEGS];
-    int np = split(buf, ps);
-    if (np != n)
-        return false;
-    for (int i = 0; i < n; i++) {
-        const char *p = ps[i], *s = segs[i];
-        if (p[0] != '{') {
-            if (strcmp(p, s))
-                return false;
-        } else if (!strcmp(p, "{cid}")) {
-            if (!parse_id(s, &r->cid))
-                return false;
-        } else if (!strcmp(p, "{sid}")) {
-            if (!parse_id(s, &r->sid))
-                return false;
-        } else if (!strcmp(p, "{aid}")) {
-            if (!parse_id(s, &r->aid))
-                return false;
-        } else if (!strcmp(p, "{z}")) {
-            if (!parse_small(s, &r->z))
-                return false;
-        } else if (!strcmp(p, "{x}")) {
-            if (!parse_small(s, &r->x))
-                return false;
-        } else if (!strcmp(p, "{y}")) {
-            if (!parse_small(s, &r->y))
-                return false;
-        } else if (!strcmp(p, "{lang}")) {
-            if (!ag_i18n_lang_ok(s))
-                return false;
-            snprintf(r->lang, sizeof r->lang, "%s", s);
-        } else if (!strcmp(p, "{user}")) {
-            if (!ag_user_name_ok(s))
-                return false;
-            snprintf(r->name, sizeof r->name, "%s", s);
-        } else
-            return false;
-    }
-    return true;
-}
-
 static bool changes_state(const char *method)
 {
     return strcmp(method, "GET") && strcmp(method, "HEAD");
@@ -255,28 +164,8 @@ static void dispatch(struct req *r)
             reply_error(r, 405, "method %s not allowed here", r->method);
         return;
     }
-    char path[1024];
-    if (strlen(r->url) >= sizeof path) {
-        reply_error(r, 404, "no such API route");
-        return;
-    }
-    snprintf(path, sizeof path, "%s", r->url);
-    char *segs[MAX_SEGS];
-    int n = split(path, segs);
-    const struct route *rt = NULL;
     bool other_method = false;
-    for (size_t i = 0; n > 0 && i < srv_nroutes; i++) {
-        if (!match(r, srv_routes[i].pattern, segs, n))
-            continue;
-        const char *m = r->method;
-        if (!strcmp(m, "HEAD"))
-            m = "GET";
-        if (!strcmp(srv_routes[i].method, m)) {
-            rt = &srv_routes[i];
-            break;
-        }
-        other_method = true;
-    }
+    const struct route *rt = srv_route_find(r, r->url, &other_method);
     if (!rt) {
         if (other_method)
             reply_error(r, 405, "method %s not allowed on %s", r->method, r->url);
@@ -343,47 +232,14 @@ static const char *content_type(const char *path)
     return "application/octet-stream";
 }
 
-/* A path segment we serve: letters, digits, - _ . and not starting with a
- * dot (no "..", no hidden files). */
-static bool segment_ok(const char *s, size_t n)
-{
-    if (n == 0 || s[0] == '.')
-        return false;
-    for (size_t i = 0; i < n; i++) {
-        char c = s[i];
-        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-              c == '-' || c == '_' || c == '.'))
-            return false;
-    }
-    return true;
-}
-
 int srv_static(struct req *r)
 {
-    const char *url = r->url;
-    const char *root = r->srv->webdir;
-    static const char VENDOR[] = "/vendor/leaflet/";
     char rel[512];
-    if (!strcmp(url, "/"))
-        url = "/index.html";
-    if (!strncmp(url, VENDOR, sizeof VENDOR - 1)) {
-        root = r->srv->vendordir;
-        snprintf(rel, sizeof rel, "/leaflet/dist/%s", url + sizeof VENDOR - 1);
-    } else if (strlen(url) < sizeof rel - 1)
-        snprintf(rel, sizeof rel, "%s", url);
-    else
+    bool vendor;
+    if (!srv_static_path(r->url, rel, sizeof rel, &vendor))
         return reply_error(r, 404, "no such file");
-    /* every segment checked: no traversal, no hidden files */
-    const char *p = rel;
-    while (*p == '/') {
-        const char *q = strchr(p + 1, '/');
-        size_t n = q ? (size_t)(q - p - 1) : strlen(p + 1);
-        if (!segment_ok(p + 1, n))
-            return reply_error(r, 404, "no such file");
-        p = q ? q : p + 1 + n;
-    }
     char full[8192];
-    snprintf(full, sizeof full, "%s%s", root, rel);
+    snprintf(full, sizeof full, "%s%s", vendor ? r->srv->vendordir : r->srv->webdir, rel);
     int fd = open(full, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
     struct stat st;
     if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {

@@ -157,6 +157,16 @@ int srv_tiles_new(struct srv_tiles **out);
 int srv_tile_json(struct req *r, const struct ag_city *c, struct ag_error *err);
 void srv_tiles_free(struct srv_tiles *t);
 
+/* Routing (route.c): whether path matches pattern (filling r's parameters);
+ * the route of r->method and path (with HEAD as GET), or NULL and
+ * *other_method when only another method has one. */
+bool srv_route_match(struct req *r, const char *pattern, const char *path);
+const struct route *srv_route_find(struct req *r, const char *path, bool *other_method);
+/* The file path (relative, from "/") a static URL maps to, and whether it
+ * is under the vendored Leaflet; false for anything not to be served
+ * (traversal, hidden files, odd characters). */
+bool srv_static_path(const char *url, char *rel, size_t cap, bool *vendor);
+
 /* Static files (http.c). */
 int srv_static(struct req *r);
 
