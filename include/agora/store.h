@@ -73,6 +73,10 @@ int ag_store_city_get(struct ag_store *s, const char *name, struct ag_city *out,
 int ag_store_cities(struct ag_store *s, struct ag_vec *out,
                     struct ag_error *err);
 
+/* A short text that changes whenever the city's model does (a re-import, a
+ * space added): for caches of what is drawn from it. */
+int ag_store_city_stamp(struct ag_store *s, int64_t city_id, char out[64], struct ag_error *err);
+
 /* Spaces of a city, ordered by kind then name then id. out: vec of struct
  * ag_space initialised by the caller; free each with ag_space_free. With
  * with_geom false, geom is left empty (faster listing). */

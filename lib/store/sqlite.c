@@ -1535,3 +1535,27 @@ int ag_store_assessment_log(struct ag_store *s, int64_t id, struct ag_buf *out,
     sqlite3_finalize(st);
     return rc;
 }
+
+int ag_store_city_stamp(struct ag_store *s, int64_t city_id, char out[64], struct ag_error *err)
+{
+    sqlite3_stmt *st;
+    int rc = ag__prepare(s,
+                         "SELECT c.import_count, c.imported_at, (SELECT count(*) FROM spaces WHERE "
+                         "city_id = c.id), (SELECT coalesce(max(id), 0) FROM spaces WHERE city_id "
+                         "= c.id) FROM cities c WHERE c.id = ?1",
+                         &st, err);
+    if (rc)
+        return rc;
+    sqlite3_bind_int64(st, 1, city_id);
+    int step = sqlite3_step(st);
+    if (step == SQLITE_ROW)
+        snprintf(out, 64, "%lld|%.24s|%lld|%lld", (long long)sqlite3_column_int64(st, 0),
+                 (const char *)sqlite3_column_text(st, 1), (long long)sqlite3_column_int64(st, 2),
+                 (long long)sqlite3_column_int64(st, 3));
+    else if (step == SQLITE_DONE)
+        rc = ag_error_set(err, AG_ENOTFOUND, "city %lld: no such city", (long long)city_id);
+    else
+        rc = ag__db_fail(s, err, "reading a city");
+    sqlite3_finalize(st);
+    return rc;
+}

@@ -161,55 +161,41 @@ int h_spaces(struct req *r)
     struct ag_city c;
     if (srv_city(r, &c))
         return 0;
-    struct ag_vec v, as;
-    ag_vec_init(&v, sizeof(struct ag_space));
+    struct ag_vec as;
     ag_vec_init(&as, sizeof(struct ag_assessment_rec));
     struct ag_error err = {0};
-    int rc = ag_store_spaces(r->store, c.id, true, &v, &err);
-    if (!rc)
-        rc = ag_store_assessments(r->store, c.id, &as, &err);
-    struct ag_buf *b = &r->out;
-    if (!rc)
-        rc = ag_buf_puts(b, "{\"type\":\"FeatureCollection\",\"features\":[");
-    for (size_t i = 0; !rc && i < v.len; i++) {
-        const struct ag_space *sp = &AG_VEC_AT(&v, struct ag_space, i);
-        /* the list is by space then version: the last of the space's is its latest */
-        const struct ag_assessment_rec *latest = NULL;
-        for (size_t k = 0; k < as.len; k++)
-            if (AG_VEC_AT(&as, struct ag_assessment_rec, k).space_id == sp->id)
-                latest = &AG_VEC_AT(&as, struct ag_assessment_rec, k);
+    int rc = ag_store_assessments(r->store, c.id, &as, &err);
+    /* the risk of each assessed space, from its latest version (the list is
+     * by space then version) */
+    int64_t *ids = calloc(as.len + 1, sizeof *ids);
+    char **risks = calloc(as.len + 1, sizeof *risks);
+    size_t n = 0;
+    if (!rc && (!ids || !risks))
+        rc = ag_error_set(&err, AG_ENOMEM, "out of memory");
+    for (size_t k = 0; !rc && k < as.len; k++) {
+        const struct ag_assessment_rec *a = &AG_VEC_AT(&as, struct ag_assessment_rec, k);
+        if (k + 1 < as.len &&
+            AG_VEC_AT(&as, struct ag_assessment_rec, k + 1).space_id == a->space_id)
+            continue;
         struct ag_assessment_rec full = {0};
-        if (latest && ag_store_assessment_get(r->store, latest->id, &full, NULL) == 0)
-            latest = &full;
-        else
-            latest = NULL;
-        rc = ag_buf_printf(b, "%s{\"type\":\"Feature\",\"geometry\":", i ? "," : "");
-        if (!rc)
-            rc = ag_geojson_write_mpoly(b, &sp->geom);
-        if (!rc)
-            rc = ag_buf_printf(b, ",\"properties\":{\"id\":%lld,\"name\":", (long long)sp->id);
-        if (!rc)
-            rc = json_str(b, sp->name);
-        if (!rc)
-            rc = ag_buf_puts(b, ",\"kind\":");
-        if (!rc)
-            rc = json_str(b, sp->kind);
-        if (!rc)
-            rc = ag_buf_printf(b, ",\"osm\":\"%s/%lld\",\"area_m2\":%.1f,\"risk\":", sp->ref.type,
-                               (long long)sp->ref.id, sp->area_m2);
-        if (!rc)
-            rc = srv_put_risk(r, latest, b);
-        if (!rc)
-            rc = ag_buf_puts(b, "}}");
+        struct ag_buf b;
+        ag_buf_init(&b, 4096);
+        if (ag_store_assessment_get(r->store, a->id, &full, NULL) == 0 &&
+            srv_put_risk(r, &full, &b) == 0) {
+            ids[n] = a->space_id;
+            risks[n++] = ag_buf_take(&b);
+        }
+        ag_buf_free(&b);
         ag_assessment_rec_free(&full);
     }
     if (!rc)
-        rc = ag_buf_puts(b, "]}");
-    for (size_t i = 0; i < v.len; i++)
-        ag_space_free(&AG_VEC_AT(&v, struct ag_space, i));
+        rc = srv_spaces_json(r, &c, ids, risks, n, &err);
+    for (size_t k = 0; k < n; k++)
+        free(risks[k]);
+    free(ids);
+    free(risks);
     for (size_t i = 0; i < as.len; i++)
         ag_assessment_rec_free(&AG_VEC_AT(&as, struct ag_assessment_rec, i));
-    ag_vec_free(&v);
     ag_vec_free(&as);
     return rc ? reply_ag_error(r, rc, &err) : reply_json(r, 200);
 }

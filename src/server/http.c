@@ -273,9 +273,10 @@ static enum MHD_Result send_reply(struct req *r)
     if (r->fd >= 0) {
         resp = MHD_create_response_from_fd64(r->fd_size, r->fd);
         r->fd = -1; /* the response owns it now */
-    } else
-        resp = MHD_create_response_from_buffer(r->out.len, r->out.data ? r->out.data : (void *)"",
-                                               MHD_RESPMEM_MUST_COPY);
+    } else {
+        size_t len = r->out.len;
+        resp = MHD_create_response_from_buffer(len, ag_buf_take(&r->out), MHD_RESPMEM_MUST_FREE);
+    }
     if (!resp)
         return MHD_NO;
     MHD_add_response_header(resp, "Content-Type", r->ctype ? r->ctype : "application/json");

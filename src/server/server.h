@@ -153,6 +153,10 @@ bool srv_csrf_ok(struct req *r);
 
 /* Map layers (tiles.c). */
 int srv_tiles_new(struct srv_tiles **out);
+/* The GeoJSON FeatureCollection of the city's spaces into r->out, each with
+ * the risk risks[k] (a JSON value) when its id is ids[k], else null. */
+int srv_spaces_json(struct req *r, const struct ag_city *c, const int64_t *ids,
+                    char *const *risks, size_t nrisks, struct ag_error *err);
 /* The GeoJSON of tile z/x/y of a city into r->out. */
 int srv_tile_json(struct req *r, const struct ag_city *c, struct ag_error *err);
 void srv_tiles_free(struct srv_tiles *t);

@@ -31,11 +31,24 @@ struct tile {
     size_t len;
 };
 
+struct space_feat {
+    int64_t id;
+    char *json; /* the Feature up to its "risk" member, which depends on the user */
+    size_t len;
+};
+
 struct layer {
     int64_t city_id;
-    char stamp[64]; /* imported_at and import count: a re-import changes it */
+    char stamp[64]; /* ag_store_city_stamp: a re-import or a new space changes it */
     struct feat *feats;
     size_t nfeats;
+    struct space_feat *spaces;
+    size_t nspaces;
+    /* the last FeatureCollection of spaces made, and the hash of the risks
+     * it was made with: most requests get the same one */
+    char *spaces_out;
+    size_t spaces_len;
+    uint64_t spaces_key;
     struct tile *tiles; /* open addressing, cap a power of two */
     size_t ntiles, cap;
 };
@@ -61,6 +74,15 @@ static void layer_clear(struct layer *l)
     for (size_t i = 0; i < l->nfeats; i++)
         free(l->feats[i].json);
     free(l->feats);
+    for (size_t i = 0; i < l->nspaces; i++)
+        free(l->spaces[i].json);
+    free(l->spaces);
+    l->spaces = NULL;
+    l->nspaces = 0;
+    free(l->spaces_out);
+    l->spaces_out = NULL;
+    l->spaces_len = 0;
+    l->spaces_key = 0;
     for (size_t i = 0; i < l->cap; i++)
         free(l->tiles[i].json);
     free(l->tiles);
@@ -192,6 +214,45 @@ static int layer_build(struct ag_store *s, int64_t city, struct ag_vec *out, str
     return rc;
 }
 
+/* Writes every space's Feature up to its risk. */
+static int spaces_build(struct ag_store *s, int64_t city, struct ag_vec *out, struct ag_error *err)
+{
+    struct ag_vec v;
+    ag_vec_init(&v, sizeof(struct ag_space));
+    struct ag_buf b;
+    ag_buf_init(&b, (size_t)64 << 20);
+    int rc = ag_store_spaces(s, city, true, &v, err);
+    for (size_t i = 0; !rc && i < v.len; i++) {
+        const struct ag_space *sp = &AG_VEC_AT(&v, struct ag_space, i);
+        int e = ag_buf_puts(&b, "{\"type\":\"Feature\",\"geometry\":");
+        if (!e)
+            e = ag_geojson_write_mpoly(&b, &sp->geom);
+        if (!e)
+            e = ag_buf_printf(&b, ",\"properties\":{\"id\":%lld,\"name\":", (long long)sp->id);
+        if (!e)
+            e = json_str(&b, sp->name);
+        if (!e)
+            e = ag_buf_puts(&b, ",\"kind\":");
+        if (!e)
+            e = json_str(&b, sp->kind);
+        if (!e)
+            e = ag_buf_printf(&b, ",\"osm\":\"%s/%lld\",\"area_m2\":%.1f,\"risk\":", sp->ref.type,
+                              (long long)sp->ref.id, sp->area_m2);
+        struct space_feat f = {sp->id, e ? NULL : ag_buf_take(&b), 0};
+        if (f.json)
+            f.len = strlen(f.json);
+        if (!f.json || !ag_vec_push(out, &f)) {
+            free(f.json);
+            rc = ag_error_set(err, AG_ENOMEM, "out of memory");
+        }
+    }
+    for (size_t i = 0; i < v.len; i++)
+        ag_space_free(&AG_VEC_AT(&v, struct ag_space, i));
+    ag_vec_free(&v);
+    ag_buf_free(&b);
+    return rc;
+}
+
 static struct ag_bbox tile_bbox(int z, int x, int y)
 {
     double n = ldexp(1.0, z);
@@ -232,17 +293,14 @@ static struct tile *tile_slot(struct layer *l, uint64_t key)
     return &l->tiles[i];
 }
 
-int srv_tile_json(struct req *r, const struct ag_city *c, struct ag_error *err)
+/* The city's layer, built or rebuilt when the city changed; called with
+ * the mutex held. */
+static struct layer *layer_get(struct srv_tiles *t, struct ag_store *st, const struct ag_city *c,
+                               struct ag_error *err)
 {
-    if (r->z > TILE_MAX_ZOOM || r->x >= (1 << r->z) || r->y >= (1 << r->z))
-        return ag_error_set(err, AG_EINVAL,
-                            "tile %d/%d/%d: expected zoom 0 to %d and x, y below 2^zoom", r->z,
-                            r->x, r->y, TILE_MAX_ZOOM);
     char stamp[64];
-    snprintf(stamp, sizeof stamp, "%s#%lld", c->imported_at, (long long)c->import_count);
-    struct srv_tiles *t = r->srv->tiles;
-    int rc = 0;
-    pthread_mutex_lock(&t->mu);
+    if (ag_store_city_stamp(st, c->id, stamp, err))
+        return NULL;
     struct layer *l = NULL;
     for (size_t i = 0; i < t->n; i++)
         if (t->layers[i].city_id == c->id)
@@ -250,37 +308,102 @@ int srv_tile_json(struct req *r, const struct ag_city *c, struct ag_error *err)
     if (!l) {
         struct layer *nl = realloc(t->layers, (t->n + 1) * sizeof *nl);
         if (!nl)
-            rc = ag_error_set(err, AG_ENOMEM, "out of memory");
-        else {
-            t->layers = nl;
-            l = &t->layers[t->n++];
-            memset(l, 0, sizeof *l);
-            l->city_id = c->id;
-        }
+            return ag_error_set(err, AG_ENOMEM, "out of memory"), NULL;
+        t->layers = nl;
+        l = &t->layers[t->n++];
+        memset(l, 0, sizeof *l);
+        l->city_id = c->id;
     }
-    if (!rc && strcmp(l->stamp, stamp)) {
+    if (!strcmp(l->stamp, stamp))
+        return l;
+    layer_clear(l);
+    l->stamp[0] = 0;
+    struct ag_vec v, sv;
+    ag_vec_init(&v, sizeof(struct feat));
+    ag_vec_init(&sv, sizeof(struct space_feat));
+    int rc = layer_build(st, c->id, &v, err);
+    if (!rc)
+        rc = spaces_build(st, c->id, &sv, err);
+    l->cap = 1024;
+    if (!rc && !(l->tiles = calloc(l->cap, sizeof *l->tiles)))
+        rc = ag_error_set(err, AG_ENOMEM, "out of memory");
+    l->feats = v.data;
+    l->nfeats = v.len;
+    l->spaces = sv.data;
+    l->nspaces = sv.len;
+    if (rc) {
         layer_clear(l);
-        struct ag_vec v;
-        ag_vec_init(&v, sizeof(struct feat));
-        rc = layer_build(r->store, c->id, &v, err);
-        l->cap = 1024;
-        l->tiles = calloc(l->cap, sizeof *l->tiles);
-        if (!rc && !l->tiles)
-            rc = ag_error_set(err, AG_ENOMEM, "out of memory");
-        if (!rc) {
-            l->feats = v.data;
-            l->nfeats = v.len;
-            snprintf(l->stamp, sizeof l->stamp, "%s", stamp);
-        } else {
-            for (size_t i = 0; i < v.len; i++)
-                free(AG_VEC_AT(&v, struct feat, i).json);
-            ag_vec_free(&v);
-            free(l->tiles);
-            l->tiles = NULL;
-            l->cap = 0;
-            l->stamp[0] = 0;
-        }
+        return NULL;
     }
+    snprintf(l->stamp, sizeof l->stamp, "%s", stamp);
+    return l;
+}
+
+int srv_spaces_json(struct req *r, const struct ag_city *c, const int64_t *ids, char *const *risks,
+                    size_t nrisks, struct ag_error *err)
+{
+    struct srv_tiles *t = r->srv->tiles;
+    pthread_mutex_lock(&t->mu);
+    uint64_t key = 1469598103934665603ull;
+    for (size_t k = 0; k < nrisks; k++) {
+        key = (key ^ (uint64_t)ids[k]) * 1099511628211ull;
+        for (const char *p = risks[k]; *p; p++)
+            key = (key ^ (unsigned char)*p) * 1099511628211ull;
+    }
+    key |= 1; /* never 0, the empty key */
+    struct layer *l = layer_get(t, r->store, c, err);
+    int rc = 0;
+    if (!l)
+        rc = err->code ? err->code : AG_ENOMEM;
+    else if (l->spaces_out && l->spaces_key == key)
+        rc = ag_buf_append(&r->out, l->spaces_out, l->spaces_len);
+    else {
+        struct ag_buf b;
+        ag_buf_init(&b, (size_t)256 << 20);
+        rc = ag_buf_puts(&b, "{\"type\":\"FeatureCollection\",\"features\":[");
+        for (size_t i = 0; !rc && i < l->nspaces; i++) {
+            const char *risk = "null";
+            for (size_t k = 0; k < nrisks; k++)
+                if (ids[k] == l->spaces[i].id)
+                    risk = risks[k];
+            rc = ag_buf_puts(&b, i ? "," : "");
+            if (!rc)
+                rc = ag_buf_append(&b, l->spaces[i].json, l->spaces[i].len);
+            if (!rc)
+                rc = ag_buf_puts(&b, risk);
+            if (!rc)
+                rc = ag_buf_puts(&b, "}}");
+        }
+        if (!rc)
+            rc = ag_buf_puts(&b, "]}");
+        if (!rc)
+            rc = ag_buf_append(&r->out, b.data, b.len);
+        if (!rc) {
+            free(l->spaces_out);
+            l->spaces_len = b.len;
+            l->spaces_out = ag_buf_take(&b);
+            l->spaces_key = key;
+        }
+        ag_buf_free(&b);
+    }
+    pthread_mutex_unlock(&t->mu);
+    if (rc && l)
+        rc = ag_error_set(err, rc, "out of memory");
+    return rc;
+}
+
+int srv_tile_json(struct req *r, const struct ag_city *c, struct ag_error *err)
+{
+    if (r->z > TILE_MAX_ZOOM || r->x >= (1 << r->z) || r->y >= (1 << r->z))
+        return ag_error_set(err, AG_EINVAL,
+                            "tile %d/%d/%d: expected zoom 0 to %d and x, y below 2^zoom", r->z,
+                            r->x, r->y, TILE_MAX_ZOOM);
+    struct srv_tiles *t = r->srv->tiles;
+    int rc = 0;
+    pthread_mutex_lock(&t->mu);
+    struct layer *l = layer_get(t, r->store, c, err);
+    if (!l)
+        rc = err->code ? err->code : AG_ENOMEM;
     uint64_t key = ((uint64_t)(r->z + 1) << 52) | ((uint64_t)r->x << 26) | (uint64_t)r->y;
     struct tile *tl = rc ? NULL : tile_slot(l, key);
     if (tl && !tl->key) {
