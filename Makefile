@@ -6,6 +6,8 @@ DEMO_DB   := out/demo.db
 DEMO_OUT  := out/report
 DEMO_ANSWERS := data/demo/place-darmes-assessment.json
 RELEASE   := build/release/agora
+DEMO_LISTEN ?= 127.0.0.1:8080
+DEMO_PASSWORD := agora-demo-2026
 FUZZ_SECONDS ?= 20
 # Debian's interpreter, where scripts/setup installs python3-pytest: a python3
 # earlier on PATH (pyenv, a virtualenv) may lack it.
@@ -13,7 +15,7 @@ PYTHON    ?= /usr/bin/python3
 export LSAN_OPTIONS := suppressions=$(CURDIR)/tests/sanitizers/lsan.supp:print_suppressions=0
 export UBSAN_OPTIONS := print_stacktrace=1:halt_on_error=1
 
-.PHONY: all demo test setup build debug optimized unit cli fuzz bench clean
+.PHONY: all demo test setup build debug optimized unit cli api browser fuzz bench clean
 
 all: build
 
@@ -21,10 +23,12 @@ setup:
 	@AGORA_SETUP_QUIET=1 ./scripts/setup
 
 build: setup
+	@./scripts/npm-install
 	@cmake --preset release >/dev/null
 	@cmake --build --preset release
 
 debug: setup
+	@./scripts/npm-install
 	@cmake --preset debug >/dev/null
 	@cmake --build --preset debug
 
@@ -53,6 +57,14 @@ demo: build
 	@echo
 	@echo "Open $(CURDIR)/$(DEMO_OUT)/index.html in a browser; the assessment report of"
 	@echo "Place d'Armes is $(DEMO_OUT)/place-darmes-LANG.pdf (LANG: en fr de it nl)."
+	@printf '%s\n' '$(DEMO_PASSWORD)' > out/demo-password
+	@$(RELEASE) user add demo --display-name "Demo coordinator" --organisation "City of Monaco" \
+	    --password-file out/demo-password --db $(DEMO_DB) > /dev/null
+	@$(RELEASE) city grant Monaco demo --role coordinator --db $(DEMO_DB) > /dev/null
+	@echo
+	@echo "The web application: sign in at http://$(DEMO_LISTEN)/ as demo, password $(DEMO_PASSWORD)"
+	@echo "(Ctrl-C stops the server; make demo DEMO_LISTEN=127.0.0.1:9090 for another port)"
+	@$(RELEASE) serve --db $(DEMO_DB) --listen $(DEMO_LISTEN)
 
 # Every test: unit tests (cmocka, ctest), end-to-end tests of the command
 # (pytest), all under AddressSanitizer and UndefinedBehaviorSanitizer; the
@@ -62,6 +74,7 @@ test: debug optimized
 	@ctest --preset debug -j2
 	@ctest --preset optimized -j2
 	@AGORA=$(CURDIR)/build/debug/agora $(PYTHON) -m pytest -q tests/cli
+	@AGORA=$(CURDIR)/build/debug/agora ./tests/browser/run
 	@FUZZ_SECONDS=$(FUZZ_SECONDS) ./fuzz/run.sh
 
 unit: debug
@@ -69,6 +82,12 @@ unit: debug
 
 cli: debug
 	@AGORA=$(CURDIR)/build/debug/agora $(PYTHON) -m pytest -q tests/cli
+
+api: debug
+	@AGORA=$(CURDIR)/build/debug/agora $(PYTHON) -m pytest -q tests/api
+
+browser: debug
+	@AGORA=$(CURDIR)/build/debug/agora ./tests/browser/run
 
 fuzz: setup
 	@FUZZ_SECONDS=$(FUZZ_SECONDS) ./fuzz/run.sh
@@ -78,6 +97,7 @@ bench: build
 	@./bench/vehicle
 	@./bench/incidents/run
 	@./bench/crowd/run
+	@./bench/web/run
 
 clean:
 	rm -rf build out

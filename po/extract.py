@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
 """Writes the translatable texts of agora to a gettext template (.pot).
 
-Two sources: the C sources (texts passed to ag_tr, ag_trc or the T() macro of
-lib/report, found by xgettext) and the assessment catalogues in data/ (names,
+Three sources: the C sources (texts passed to ag_tr, ag_trc or the T() macro
+of lib/report, found by xgettext), the web front end (texts passed to t() in
+web/js/*.js, found by xgettext as JavaScript; served to the browser by
+GET /api/v1/i18n/{lang}) and the assessment catalogues in data/ (names,
 descriptions, questions, answers: translated by their English text, which is
 their msgid). Usage: po/extract.py OUT.pot  (run from anywhere).
 SPDX-License-Identifier: EUPL-1.2
@@ -25,6 +27,7 @@ CSV_FIELDS = {
 }
 
 C_SOURCES = ["lib/report/assess.c", "lib/i18n/strings.c"]
+JS_DIR = "web/js"
 
 
 def po_quote(s):
@@ -58,6 +61,7 @@ def main():
     with tempfile.TemporaryDirectory() as tmp:
         c_pot = os.path.join(tmp, "c.pot")
         d_pot = os.path.join(tmp, "data.pot")
+        js_pot = os.path.join(tmp, "js.pot")
         sources = [s for s in C_SOURCES if os.path.exists(os.path.join(ROOT, s))]
         subprocess.run(["xgettext", "--from-code=UTF-8", "--language=C", "--keyword=ag_tr:2",
                         "--keyword=ag_trc:2c,3", "--keyword=T", "--add-comments=TRANSLATORS:",
@@ -65,8 +69,19 @@ def main():
                         "--msgid-bugs-address=https://agora.invalid/issues",
                         "--omit-header" if False else "--no-wrap", "-o", c_pot] + sources,
                        cwd=ROOT, check=True)
+        pots = [c_pot]
+        js = sorted(os.path.join(JS_DIR, f) for f in os.listdir(os.path.join(ROOT, JS_DIR))
+                    if f.endswith(".js")) if os.path.isdir(os.path.join(ROOT, JS_DIR)) else []
+        if js:
+            # t("text") and t("text {n}", {n: 3}): the first argument only
+            subprocess.run(["xgettext", "--from-code=UTF-8", "--language=JavaScript",
+                            "--keyword=", "--keyword=t:1", "--add-comments=TRANSLATORS:",
+                            "--no-wrap", "-o", js_pot] + js, cwd=ROOT, check=True)
+            if os.path.exists(js_pot):  # xgettext writes nothing when it finds nothing
+                pots.append(js_pot)
         csv_pot(d_pot)
-        subprocess.run(["msgcat", "--use-first", "--no-wrap", "-o", out, c_pot, d_pot],
+        pots.append(d_pot)
+        subprocess.run(["msgcat", "--use-first", "--no-wrap", "-o", out] + pots,
                        cwd=ROOT, check=True)
 
 

@@ -277,13 +277,15 @@ int ag_assessment_start(struct ag_store *s, const struct ag_city *city, const st
                         struct ag_assessment_rec *rec, struct ag_assessment **out, bool *has_prev,
                         struct ag_error *err);
 
+struct ag_catalog;
 /* JSON of the risk of every scenario: an array (as agora assess score
- * --json). */
+ * --json), names in the language of tr (NULL: English). */
 int ag_assess_risk_json(const struct ag_catalogue *c, const struct ag_scenario_risk *r,
-                        struct ag_buf *b);
+                        const struct ag_catalog *tr, struct ag_buf *b);
 /* The plan's members (budget_eur ... beyond_budget), to go inside an object
- * (as agora plan --json). */
-int ag_assess_plan_json(const struct ag_catalogue *c, const struct ag_plan *p, struct ag_buf *b);
+ * (as agora plan --json), names in the language of tr (NULL: English). */
+int ag_assess_plan_json(const struct ag_catalogue *c, const struct ag_plan *p,
+                        const struct ag_catalog *tr, struct ag_buf *b);
 
 #ifdef __cplusplus
 }

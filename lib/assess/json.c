@@ -2,6 +2,7 @@
  * protection plan (agora assess score --json, agora plan --json, the API).
  * SPDX-License-Identifier: EUPL-1.2 */
 #include "agora/assess.h"
+#include "agora/i18n.h"
 
 #include <stdio.h>
 
@@ -15,7 +16,7 @@ static int put_range(struct ag_buf *b, const char *key, struct ag_range r, int d
 }
 
 int ag_assess_risk_json(const struct ag_catalogue *cat, const struct ag_scenario_risk *r,
-                        struct ag_buf *b)
+                        const struct ag_catalog *tr, struct ag_buf *b)
 {
     int rc = ag_buf_puts(b, "[");
     for (size_t s = 0; !rc && s < cat->nscenarios; s++) {
@@ -29,7 +30,7 @@ int ag_assess_risk_json(const struct ag_catalogue *cat, const struct ag_scenario
         if (!rc)
             rc = ag_buf_puts(b, ",\"name\":");
         if (!rc)
-            rc = ag_buf_put_json_str(b, sc->name);
+            rc = ag_buf_put_json_str(b, ag_tr(tr, sc->name));
         if (!rc)
             rc = ag_buf_printf(b, ",\"threat\":%d,\"attractiveness\":%s", r[s].threat, a);
         if (!rc)
@@ -49,8 +50,8 @@ int ag_assess_risk_json(const struct ag_catalogue *cat, const struct ag_scenario
     return rc ? rc : ag_buf_puts(b, "]");
 }
 
-static int put_step(struct ag_buf *b, const struct ag_catalogue *cat, const struct ag_plan_step *st,
-                    size_t rank, bool with_cumulative)
+static int put_step(struct ag_buf *b, const struct ag_catalogue *cat, const struct ag_catalog *tr,
+                    const struct ag_plan_step *st, size_t rank, bool with_cumulative)
 {
     const struct ag_mitigation *m = &cat->measures[st->measure];
     char cost[40], red[40], per[40], cum[40], after[40];
@@ -62,7 +63,7 @@ static int put_step(struct ag_buf *b, const struct ag_catalogue *cat, const stru
     int rc = ag_buf_printf(b, "%s{\"rank\":%zu,\"measure\":\"%s\",\"name\":", rank > 1 ? "," : "",
                            rank, m->id);
     if (!rc)
-        rc = ag_buf_put_json_str(b, m->name);
+        rc = ag_buf_put_json_str(b, ag_tr(tr, m->name));
     if (!rc)
         rc = ag_buf_printf(b,
                            ",\"category\":\"%s\",\"cost_eur\":%s,\"risk_reduced\":%s,"
@@ -75,7 +76,8 @@ static int put_step(struct ag_buf *b, const struct ag_catalogue *cat, const stru
     return rc;
 }
 
-int ag_assess_plan_json(const struct ag_catalogue *c, const struct ag_plan *p, struct ag_buf *b)
+int ag_assess_plan_json(const struct ag_catalogue *c, const struct ag_plan *p,
+                        const struct ag_catalog *tr, struct ag_buf *b)
 {
     char f[4][40];
     ag_format_fixed(f[0], 40, p->budget, 2);
@@ -87,7 +89,7 @@ int ag_assess_plan_json(const struct ag_catalogue *c, const struct ag_plan *p, s
                           "\"total_risk_after\":%s,\"steps\":[",
                           f[0], f[1], f[2], f[3]);
     for (size_t i = 0; !e && i < p->nsteps; i++)
-        e = put_step(b, c, &p->steps[i], i + 1, true);
+        e = put_step(b, c, tr, &p->steps[i], i + 1, true);
     if (!e)
         e = ag_buf_puts(b, "],\"residual\":[");
     for (size_t s = 0; !e && s < c->nscenarios; s++) {
@@ -100,6 +102,6 @@ int ag_assess_plan_json(const struct ag_catalogue *c, const struct ag_plan *p, s
     if (!e)
         e = ag_buf_puts(b, "],\"beyond_budget\":[");
     for (size_t i = 0; !e && i < p->nbeyond; i++)
-        e = put_step(b, c, &p->beyond[i], i + 1, false);
+        e = put_step(b, c, tr, &p->beyond[i], i + 1, false);
     return e ? e : ag_buf_puts(b, "]");
 }

@@ -77,7 +77,7 @@ int assess_score(int argc, char **argv, const char *help)
             if (!e)
                 e = ag_buf_printf(&b, ",\"total_risk\":%s,\"scenarios\":", t);
             if (!e)
-                e = ag_assess_risk_json(x.cat, r, &b);
+                e = ag_assess_risk_json(x.cat, r, NULL, &b);
             if (!e)
                 e = ag_buf_puts(&b, "}\n");
             if (e)
@@ -311,7 +311,7 @@ int assess_plan(int argc, char **argv, const char *help)
         if (!e)
             e = ag_buf_puts(&b, ",");
         if (!e)
-            e = ag_assess_plan_json(x.cat, &p, &b);
+            e = ag_assess_plan_json(x.cat, &p, NULL, &b);
         if (!e)
             e = ag_buf_puts(&b, "}\n");
         if (e)

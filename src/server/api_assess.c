@@ -201,7 +201,7 @@ static int put_full(struct req *r, struct ag_buf *b, const struct ag_assessment_
         rc = ag_buf_printf(b, ",\"total\":%.4f,\"risk\":", ag_assess_total(cat, risk));
     }
     if (!rc)
-        rc = ag_assess_risk_json(cat, risk, b);
+        rc = ag_assess_risk_json(cat, risk, tr, b);
     free(risk);
     return rc ? rc : ag_buf_puts(b, "}");
 }
@@ -504,12 +504,12 @@ int h_plan(struct req *r)
     if (!rc && !isfinite(p.budget)) {
         /* JSON has no infinity: an unlimited budget is null */
         p.budget = 0;
-        rc = ag_assess_plan_json(r->srv->cat, &p, &r->out);
+        rc = ag_assess_plan_json(r->srv->cat, &p, srv_tr(r->srv, srv_lang(r)), &r->out);
         char *k = rc ? NULL : strstr(r->out.data, "\"budget_eur\":0.00");
         if (k) /* the same length: replaced in place */
             memcpy(k, "\"budget_eur\":null", 17);
     } else if (!rc)
-        rc = ag_assess_plan_json(r->srv->cat, &p, &r->out);
+        rc = ag_assess_plan_json(r->srv->cat, &p, srv_tr(r->srv, srv_lang(r)), &r->out);
     if (!rc)
         rc = ag_buf_puts(&r->out, "}");
     ag_plan_free(&p);
