@@ -53,6 +53,39 @@ static int put_text(struct ag_buf *b, const char *key, const struct ag_catalog *
     return rc ? rc : json_str(b, s ? ag_tr(tr, s) : NULL);
 }
 
+/* The checklist areas as a JSON array, with descriptions or not. */
+static int put_areas(struct ag_buf *b, const struct ag_catalogue *cat, const struct ag_catalog *tr,
+                     bool descriptions)
+{
+    int rc = ag_buf_puts(b, "[");
+    for (size_t i = 0; !rc && i < cat->nareas; i++) {
+        rc = ag_buf_printf(b, "%s{\"id\":\"%s\"", i ? "," : "", cat->areas[i].id);
+        if (!rc)
+            rc = put_text(b, "name", tr, cat->areas[i].name);
+        if (!rc && descriptions)
+            rc = put_text(b, "description", tr, cat->areas[i].description);
+        if (!rc)
+            rc = ag_buf_puts(b, "}");
+    }
+    return rc ? rc : ag_buf_puts(b, "]");
+}
+
+/* A question's text, why it matters and its five answers (members). */
+static int put_question(struct ag_buf *b, const struct ag_question *qq, const struct ag_catalog *tr)
+{
+    int rc = put_text(b, "text", tr, qq->text);
+    if (!rc)
+        rc = put_text(b, "why", tr, qq->why);
+    if (!rc)
+        rc = ag_buf_puts(b, ",\"choices\":[");
+    for (int k = 0; !rc && k < AG_LEVELS; k++) {
+        rc = ag_buf_puts(b, k ? "," : "");
+        if (!rc)
+            rc = json_str(b, ag_tr(tr, qq->answer[k]));
+    }
+    return rc ? rc : ag_buf_puts(b, "]");
+}
+
 static int put_head(struct ag_buf *b, const struct ag_assessment_rec *rec,
                     const struct ag_space *sp, const char *city, const char *detail)
 {
@@ -130,34 +163,20 @@ static int put_full(struct req *r, struct ag_buf *b, const struct ag_assessment_
             rc = ag_buf_puts(b, "}}");
     }
     if (!rc)
-        rc = ag_buf_puts(b, ",\"areas\":[");
-    for (size_t i = 0; !rc && i < cat->nareas; i++) {
-        rc = ag_buf_printf(b, "%s{\"id\":\"%s\"", i ? "," : "", cat->areas[i].id);
-        if (!rc)
-            rc = put_text(b, "name", tr, cat->areas[i].name);
-        if (!rc)
-            rc = ag_buf_puts(b, "}");
-    }
+        rc = ag_buf_puts(b, ",\"areas\":");
     if (!rc)
-        rc = ag_buf_puts(b, "],\"answers\":[");
+        rc = put_areas(b, cat, tr, false);
+    if (!rc)
+        rc = ag_buf_puts(b, ",\"answers\":[");
     for (size_t q = 0; !rc && q < cat->nquestions; q++) {
         const struct ag_question *qq = &cat->questions[q];
         const struct ag_answer *an = &a->answers[q];
         rc = ag_buf_printf(b, "%s{\"question\":\"%s\",\"area\":\"%s\"", q ? "," : "", qq->id,
                            cat->areas[qq->area].id);
         if (!rc)
-            rc = put_text(b, "text", tr, qq->text);
+            rc = put_question(b, qq, tr);
         if (!rc)
-            rc = put_text(b, "why", tr, qq->why);
-        if (!rc)
-            rc = ag_buf_puts(b, ",\"choices\":[");
-        for (int k = 0; !rc && k < AG_LEVELS; k++) {
-            rc = ag_buf_puts(b, k ? "," : "");
-            if (!rc)
-                rc = json_str(b, ag_tr(tr, qq->answer[k]));
-        }
-        if (!rc)
-            rc = ag_buf_puts(b, "],\"answer\":");
+            rc = ag_buf_puts(b, ",\"answer\":");
         if (!rc)
             rc = an->level ? ag_buf_printf(b, "%d", an->level) : ag_buf_puts(b, "null");
         if (!rc)
@@ -534,36 +553,20 @@ int h_catalogue(struct req *r)
             rc = ag_buf_puts(b, "}");
     }
     if (!rc)
-        rc = ag_buf_puts(b, "],\"areas\":[");
-    for (size_t i = 0; !rc && i < cat->nareas; i++) {
-        rc = ag_buf_printf(b, "%s{\"id\":\"%s\"", i ? "," : "", cat->areas[i].id);
-        if (!rc)
-            rc = put_text(b, "name", tr, cat->areas[i].name);
-        if (!rc)
-            rc = put_text(b, "description", tr, cat->areas[i].description);
-        if (!rc)
-            rc = ag_buf_puts(b, "}");
-    }
+        rc = ag_buf_puts(b, "],\"areas\":");
     if (!rc)
-        rc = ag_buf_puts(b, "],\"questions\":[");
+        rc = put_areas(b, cat, tr, true);
+    if (!rc)
+        rc = ag_buf_puts(b, ",\"questions\":[");
     for (size_t q = 0; !rc && q < cat->nquestions; q++) {
         const struct ag_question *qq = &cat->questions[q];
         rc = ag_buf_printf(b, "%s{\"id\":\"%s\",\"area\":\"%s\",\"computable\":%s", q ? "," : "",
                            qq->id, cat->areas[qq->area].id,
                            qq->evidence != AG_EVIDENCE_NONE ? "true" : "false");
         if (!rc)
-            rc = put_text(b, "text", tr, qq->text);
+            rc = put_question(b, qq, tr);
         if (!rc)
-            rc = put_text(b, "why", tr, qq->why);
-        if (!rc)
-            rc = ag_buf_puts(b, ",\"choices\":[");
-        for (int k = 0; !rc && k < AG_LEVELS; k++) {
-            rc = ag_buf_puts(b, k ? "," : "");
-            if (!rc)
-                rc = json_str(b, ag_tr(tr, qq->answer[k]));
-        }
-        if (!rc)
-            rc = ag_buf_puts(b, "]}");
+            rc = ag_buf_puts(b, "}");
     }
     if (!rc)
         rc = ag_buf_puts(b, "],\"measures\":[");
