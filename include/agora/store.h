@@ -101,6 +101,11 @@ int ag_store_barriers(struct ag_store *s, int64_t city_id, struct ag_vec *out,
                       struct ag_error *err);
 int ag_store_buildings(struct ag_store *s, int64_t city_id, struct ag_vec *out,
                        struct ag_error *err);
+/* The buildings whose lon/lat box keep() accepts (the others are not
+ * decoded: most of a city's buildings are far from what is analysed). */
+int ag_store_buildings_in(struct ag_store *s, int64_t city_id,
+                          bool (*keep)(void *ud, struct ag_bbox box), void *ud, struct ag_vec *out,
+                          struct ag_error *err);
 
 /* Vehicle approach results (schema 2). One run keeps the model, the vehicle
  * class table it used (its CSV text) and other parameters (JSON), and one

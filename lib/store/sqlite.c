@@ -1016,6 +1016,43 @@ int ag_store_buildings(struct ag_store *s, int64_t city_id, struct ag_vec *out, 
                      city_id, building_row, out, "buildings", err);
 }
 
+int ag_store_buildings_in(struct ag_store *s, int64_t city_id,
+                          bool (*keep)(void *ud, struct ag_bbox box), void *ud, struct ag_vec *out,
+                          struct ag_error *err)
+{
+    sqlite3_stmt *st;
+    int rc = ag__prepare(s,
+                         "SELECT id, osm_type, osm_id, name, building, height_m, levels, area_m2,"
+                         " min_lon, min_lat, max_lon, max_lat, geom FROM buildings WHERE city_id = "
+                         "?1 ORDER BY id",
+                         &st, err);
+    if (rc)
+        return rc;
+    sqlite3_bind_int64(st, 1, city_id);
+    int step;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        /* the box first: the geometry of a building not kept is never decoded */
+        struct ag_bbox box = {sqlite3_column_double(st, 8), sqlite3_column_double(st, 9),
+                              sqlite3_column_double(st, 10), sqlite3_column_double(st, 11)};
+        if (!keep(ud, box))
+            continue;
+        void *elem = ag_vec_push(out, NULL);
+        if (!elem) {
+            rc = ag_error_set(err, AG_ENOMEM, "out of memory");
+            break;
+        }
+        if ((rc = building_row(st, elem, err))) {
+            out->len--;
+            ag_error_prefix(err, "%s: reading buildings", s->path);
+            break;
+        }
+    }
+    if (!rc && step != SQLITE_DONE)
+        rc = ag__db_fail(s, err, "buildings");
+    sqlite3_finalize(st);
+    return rc;
+}
+
 /* ---------- vehicle results ---------- */
 
 int ag_store_vehicle_save(struct ag_store *s, int64_t city_id, const char *model,

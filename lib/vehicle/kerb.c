@@ -177,22 +177,22 @@ static int any_cb(void *ud, int64_t id, struct ag_bbox box)
     return 1;
 }
 
+static bool near_any(void *ud, struct ag_bbox box)
+{
+    return ag_index_query(ud, box, any_cb, NULL) != 0;
+}
+
 int ag__kerb_load(struct ag_store *s, const struct ag_city *city, struct city_graph *cg,
                   struct ag_error *err)
 {
-    int rc = ag_store_buildings(s, city->id, &cg->buildings, err);
-    if (!rc)
-        rc = ag_store_barriers(s, city->id, &cg->barriers, err);
-    if (rc)
-        return rc;
-    /* Most buildings of a city are nowhere near an analysed space: drop them
-     * here, on this thread, by their lon/lat boxes against the spaces'
-     * grown by the reach and a vehicle and then some (a degree of latitude
-     * is at least 110.5 km; a degree of longitude at least that times the
-     * cosine of the city's farthest latitude). build_obstacles makes the
-     * exact test later. */
+    /* Most buildings of a city are nowhere near an analysed space: the
+     * store skips them by their lon/lat boxes against the spaces' grown by
+     * the reach and a vehicle and then some (a degree of latitude is at
+     * least 110.5 km; a degree of longitude at least that times the cosine
+     * of the city's farthest latitude). build_obstacles makes the exact test
+     * later. */
     struct ag_index *near = NULL;
-    rc = ag_index_new(&near);
+    int rc = ag_index_new(&near);
     double m = cg->kerb_m + cg->max_hw + 10, maxlat = 0;
     for (size_t i = 0; i < cg->spaces.len; i++) {
         const struct ag_bbox *b = &AG_VEC_AT(&cg->spaces, struct ag_space, i).bbox;
@@ -206,16 +206,12 @@ int ag__kerb_load(struct ag_store *s, const struct ag_city *city, struct city_gr
     }
     if (!rc)
         rc = ag_index_build(near);
-    size_t kept = 0;
-    for (size_t i = 0; i < cg->buildings.len && !rc; i++) {
-        struct ag_building *bd = &AG_VEC_AT(&cg->buildings, struct ag_building, i);
-        if (ag_index_query(near, bd->bbox, any_cb, NULL))
-            AG_VEC_AT(&cg->buildings, struct ag_building, kept++) = *bd;
-        else
-            ag_building_free(bd);
-    }
     if (!rc)
-        cg->buildings.len = kept;
+        rc = ag_store_buildings_in(s, city->id, near_any, near, &cg->buildings, err);
+    else
+        rc = ag_error_set(err, rc, "out of memory");
+    if (!rc)
+        rc = ag_store_barriers(s, city->id, &cg->barriers, err);
     ag_index_free(near);
     return rc;
 }
