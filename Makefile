@@ -73,7 +73,7 @@ demo: build
 test: debug optimized
 	@ctest --preset debug -j2
 	@ctest --preset optimized -j2
-	@AGORA=$(CURDIR)/build/debug/agora $(PYTHON) -m pytest -q tests/cli
+	@AGORA=$(CURDIR)/build/debug/agora $(PYTHON) -m pytest -q tests/cli tests/api
 	@AGORA=$(CURDIR)/build/debug/agora ./tests/browser/run
 	@FUZZ_SECONDS=$(FUZZ_SECONDS) ./fuzz/run.sh
 
@@ -81,7 +81,7 @@ unit: debug
 	@ctest --preset debug -j2
 
 cli: debug
-	@AGORA=$(CURDIR)/build/debug/agora $(PYTHON) -m pytest -q tests/cli
+	@AGORA=$(CURDIR)/build/debug/agora $(PYTHON) -m pytest -q tests/cli tests/api
 
 api: debug
 	@AGORA=$(CURDIR)/build/debug/agora $(PYTHON) -m pytest -q tests/api

@@ -335,9 +335,15 @@ int ag_store_grant(struct ag_store *s, int64_t user_id, int64_t city_id, enum ag
         }
     }
     if (!rc) {
-        char detail[64];
-        snprintf(detail, sizeof detail, "%s%s", role ? ag_role_name(role) : "none",
-                 partner && role ? " (partner)" : "");
+        char detail[256], city[128] = "";
+        if (ag__prepare(s, "SELECT name FROM cities WHERE id = ?1", &st, NULL) == 0) {
+            sqlite3_bind_int64(st, 1, city_id);
+            if (sqlite3_step(st) == SQLITE_ROW)
+                copy_text(st, 0, city, sizeof city);
+            sqlite3_finalize(st);
+        }
+        snprintf(detail, sizeof detail, "%s%s in %s", role ? ag_role_name(role) : "none",
+                 partner && role ? " (partner)" : "", city);
         rc = ag_store_audit(s, who, city_id, role ? "grant" : "revoke", u.name, detail, err);
     }
     if (!rc)

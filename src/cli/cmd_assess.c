@@ -153,7 +153,9 @@ const char *acli_space_name(const struct ag_space *sp)
 /* Saves x->a over x->rec with a log line. */
 static int save(struct acli *x, const char *who, const char *what, struct ag_error *err)
 {
-    return ag_assessment_save(x->store, x->cat, x->a, &x->rec, 0, who, what, err);
+    /* against the revision read: a change made in between (in the web
+     * application) is refused, not overwritten */
+    return ag_assessment_save(x->store, x->cat, x->a, &x->rec, x->rec.rev, who, what, err);
 }
 
 static const char *who_default(const char *opt)
@@ -191,8 +193,8 @@ static int assess_new(int argc, char **argv)
     char now[32];
     ag_assess_now(now);
     if (!rc)
-        rc = ag_assessment_start(x.store, &x.city, &x.space, x.cat, assessor,
-                                 who_default(assessor), &x.rec, &x.a, &has_prev, &err);
+        rc = ag_assessment_start(x.store, &x.city, &x.space, x.cat, assessor, who_default(assessor),
+                                 &x.rec, &x.a, &has_prev, &err);
     if (!rc) {
         printf("Assessment %lld: %s (space %lld), version %d%s, %s\n", (long long)x.rec.id,
                acli_space_name(&x.space), (long long)x.space.id, x.rec.version,

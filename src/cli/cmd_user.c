@@ -108,13 +108,16 @@ static int user_add(int argc, char **argv, bool passwd)
 {
     const char *db = NULL, *display = NULL, *org = NULL, *lang = NULL, *pwfile = NULL;
     bool admin = false;
-    const struct cli_opt opts[] = {{"--db", &db, NULL},
-                                   {passwd ? NULL : "--display-name", &display, NULL},
-                                   {passwd ? NULL : "--organisation", &org, NULL},
-                                   {passwd ? NULL : "--lang", &lang, NULL},
-                                   {passwd ? NULL : "--admin", NULL, &admin},
-                                   {"--password-file", &pwfile, NULL},
-                                   {NULL, NULL, NULL}};
+    const struct cli_opt add_opts[] = {{"--db", &db, NULL},
+                                       {"--display-name", &display, NULL},
+                                       {"--organisation", &org, NULL},
+                                       {"--lang", &lang, NULL},
+                                       {"--admin", NULL, &admin},
+                                       {"--password-file", &pwfile, NULL},
+                                       {NULL, NULL, NULL}};
+    const struct cli_opt passwd_opts[] = {
+        {"--db", &db, NULL}, {"--password-file", &pwfile, NULL}, {NULL, NULL, NULL}};
+    const struct cli_opt *opts = passwd ? passwd_opts : add_opts;
     const char *pos[1];
     int npos, code;
     if (tool_parse(argc, argv, opts, pos, 1, &npos, HELP_USER, &code))
@@ -289,6 +292,18 @@ int cmd_city(int argc, char **argv)
     return tool_usage("city: unknown command \"%s\" (grant, revoke, members)", argv[1]);
 }
 
+/* Prints s with control characters escaped (\n, \x1b): a line of the log
+ * stays one line and cannot move the terminal's cursor. */
+static void put_safe(const char *s)
+{
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (*p < 0x20 || *p == 0x7f)
+            printf("\\x%02x", *p);
+        else
+            putchar(*p);
+    }
+}
+
 int cmd_audit(int argc, char **argv)
 {
     const char *db = NULL, *city = NULL, *limit_s = NULL;
@@ -319,8 +334,15 @@ int cmd_audit(int argc, char **argv)
         rc = ag_store_audit_list(s, c.id, limit, &v, &err);
     for (size_t i = 0; !rc && i < v.len; i++) {
         const struct ag_audit_rec *a = &AG_VEC_AT(&v, struct ag_audit_rec, i);
-        printf("%s  %-20s %-20s %s%s%s\n", a->at, a->who, a->action, a->target,
-               a->detail[0] ? ": " : "", a->detail);
+        printf("%s  ", a->at);
+        put_safe(a->who);
+        printf("  %-20s ", a->action);
+        put_safe(a->target);
+        if (a->detail[0]) {
+            printf(": ");
+            put_safe(a->detail);
+        }
+        putchar('\n');
     }
     for (size_t i = 0; i < v.len; i++)
         ag_audit_rec_free(&AG_VEC_AT(&v, struct ag_audit_rec, i));

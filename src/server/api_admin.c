@@ -172,6 +172,13 @@ int h_member_put(struct req *r)
     int rc = ag_store_user_get(r->store, r->name, &u, NULL, &err);
     if (rc == AG_ENOTFOUND)
         return reply_error(r, 404, "user \"%s\": no such user", r->name);
+    if (!rc && !r->user.admin) {
+        /* a coordinator cannot change another coordinator's role */
+        enum ag_role theirs;
+        rc = ag_store_role(r->store, u.id, c.id, &theirs, NULL, &err);
+        if (!rc && theirs == AG_ROLE_COORDINATOR)
+            return reply_forbidden(r);
+    }
     if (!rc)
         rc = ag_store_grant(r->store, u.id, c.id, role, partner, r->user.name, &err);
     if (rc)

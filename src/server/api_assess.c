@@ -340,6 +340,17 @@ int h_assessment_new(struct req *r)
     struct ag_assessment_rec rec = {0};
     struct ag_assessment *a = NULL;
     bool has_prev;
+    /* the new version starts from the latest: who may not read that one
+     * (a partner, a TLP:RED assessment) may not start the next */
+    struct ag_assessment_rec prev = {0};
+    int prc = ag_store_assessment_latest(r->store, sp.id, &prev, NULL);
+    bool hidden = prc == 0 && !srv_may_see_full(r, &prev);
+    ag_assessment_rec_free(&prev);
+    if (hidden || (prc && prc != AG_ENOTFOUND)) {
+        json_decref(root);
+        ag_space_free(&sp);
+        return hidden ? reply_forbidden(r) : reply_ag_error(r, prc, NULL);
+    }
     int rc = ag_store_begin(r->store, &err);
     if (!rc) {
         rc = ag_assessment_start(r->store, &c, &sp, r->srv->cat, assessor, r->user.name, &rec, &a,
@@ -480,17 +491,29 @@ int h_sharing(struct req *r)
     snprintf(lab, sizeof lab, "%s", label);
     bool details = jd ? json_is_true(jd) : false;
     json_decref(root);
+    /* read and written in one write transaction: an answer saved meanwhile
+     * is in what is read, so it is kept */
+    struct ag_error err = {0};
+    int rc = ag_store_begin(r->store, &err);
+    if (rc)
+        return reply_ag_error(r, rc, &err);
     struct loaded x;
     bool summary;
-    if (load(r, &x, &summary))
+    if (load(r, &x, &summary)) {
+        ag_store_rollback(r->store);
         return 0;
+    }
     snprintf(x.a->sharing, sizeof x.a->sharing, "%s", lab);
     x.rec.share_details = details;
     char what[64];
     snprintf(what, sizeof what, "sharing %s%s", lab, details ? ", details shared" : "");
-    if (!save(r, &x, 0, "assessment.sharing", what)) {
+    if (save(r, &x, x.rec.rev, "assessment.sharing", what)) {
+        ag_store_rollback(r->store);
+    } else if ((rc = ag_store_commit(r->store, &err))) {
+        reply_ag_error(r, rc, &err);
+    } else {
         ag_buf_reset(&r->out);
-        int rc = put_full(r, &r->out, &x.rec, x.a, &x.sp, x.city.name);
+        rc = put_full(r, &r->out, &x.rec, x.a, &x.sp, x.city.name);
         if (rc)
             reply_ag_error(r, rc, NULL);
         else

@@ -366,6 +366,36 @@ static void on_mhd_error(void *cls, const char *fmt, va_list ap)
     ag_log(AG_LOG_WARN, "http: %s", msg);
 }
 
+static int hexval(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+/* Decodes %XX in the URL and its arguments in place, except %00: a NUL
+ * would cut the path short ("/index.html%00.js"), so it stays encoded and
+ * the path is then refused. */
+static size_t unescape(void *cls, struct MHD_Connection *c, char *s)
+{
+    (void)cls, (void)c;
+    char *w = s;
+    for (const char *p = s; *p; p++) {
+        int hi, lo;
+        if (p[0] == '%' && (hi = hexval(p[1])) >= 0 && (lo = hexval(p[2])) >= 0 && (hi | lo)) {
+            *w++ = (char)(hi * 16 + lo);
+            p += 2;
+        } else
+            *w++ = *p;
+    }
+    *w = 0;
+    return (size_t)(w - s);
+}
+
 /* ---------- start and stop ---------- */
 
 static int parse_listen(const char *s, struct sockaddr_storage *ss, socklen_t *len,
@@ -486,7 +516,8 @@ int srv_run(const struct srv_config *cfg, struct ag_error *err)
     if (ss.ss_family == AF_INET6)
         flags |= MHD_USE_IPv6;
     s->daemon = MHD_start_daemon(flags, 0, NULL, NULL, on_request, s, MHD_OPTION_EXTERNAL_LOGGER,
-                                 on_mhd_error, s, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+                                 on_mhd_error, s, MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL,
+                                 MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
                                  MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_NOTIFY_COMPLETED,
                                  on_completed, s, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
                                  MHD_OPTION_CONNECTION_LIMIT, (unsigned)4000, MHD_OPTION_END);

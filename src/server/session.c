@@ -241,13 +241,17 @@ int h_login(struct req *r)
         json_decref(root);
         return reply_error(r, 400, "request body: expected \"user\" and \"password\" as strings");
     }
-    char name[64], *pw = ag_strdup(json_string_value(jp));
-    snprintf(name, sizeof name, "%s", json_string_value(ju));
+    /* a name no account can have is still checked against a password (the
+     * same time as a wrong password) and logged as such, never verbatim */
+    char name[64], key[64], *pw = ag_strdup(json_string_value(jp));
+    bool name_ok = json_string_length(ju) < sizeof name && ag_user_name_ok(json_string_value(ju));
+    snprintf(name, sizeof name, "%s", name_ok ? json_string_value(ju) : "(invalid name)");
+    snprintf(key, sizeof key, "%s", json_string_value(ju)); /* failures are counted per name */
     json_decref(root);
     if (!pw)
         return reply_error(r, 500, "out of memory");
     int64_t now = (int64_t)time(NULL);
-    int64_t wait = limited(r->srv->limiter, name, r->client, now);
+    int64_t wait = limited(r->srv->limiter, key, r->client, now);
     if (wait > 0) {
         free(pw);
         snprintf(r->retry_after, sizeof r->retry_after, "%lld", (long long)wait);
@@ -263,12 +267,11 @@ int h_login(struct req *r)
     }
     struct ag_error err = {0};
     char *hash = NULL;
-    bool known =
-        ag_user_name_ok(name) && ag_store_user_get(r->store, name, &r->user, &hash, &err) == 0;
+    bool known = name_ok && ag_store_user_get(r->store, name, &r->user, &hash, &err) == 0;
     bool ok = ag_password_verify(known ? hash : ag_password_dummy_hash(), pw) && known;
     free(hash);
     free(pw);
-    record(r->srv->limiter, name, r->client, now, !ok);
+    record(r->srv->limiter, key, r->client, now, !ok);
     if (!ok) {
         ag_store_audit(r->store, name, 0, "session.failed", r->client, "", NULL);
         return reply_error(r, 401, "wrong user name or password");
