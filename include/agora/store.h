@@ -24,7 +24,7 @@ enum ag_store_flags {
 };
 
 /* The schema version this build writes and reads. */
-#define AG_STORE_SCHEMA_VERSION 5
+#define AG_STORE_SCHEMA_VERSION 6
 
 /* Opens the store at `location`: a file path, or "sqlite:PATH". A
  * "postgresql://" location is reserved for the PostgreSQL backend and fails
@@ -305,6 +305,28 @@ int ag_store_audit(struct ag_store *s, const char *who, int64_t city_id, const c
  * all): out vec of struct ag_audit_rec. */
 int ag_store_audit_list(struct ag_store *s, int64_t city_id, int64_t limit, struct ag_vec *out,
                         struct ag_error *err);
+
+/* ---- training progress (schema 6) ---- */
+
+struct ag_training_rec {
+    char item[64];   /* an exercise id, or the practical lesson's id */
+    char lesson[32]; /* the lesson it belongs to */
+    double score;    /* 0..1 */
+    char at[32];
+    char *answer; /* JSON: the options chosen, or the practical's answers */
+};
+void ag_training_rec_free(struct ag_training_rec *r);
+/* Records (replacing) the learner's answer to an exercise. */
+int ag_store_training_answer(struct ag_store *s, int64_t user_id, const char *exercise,
+                             const char *lesson, const char *answer_json, double score,
+                             struct ag_error *err);
+/* Records (replacing) the learner's practical assessment and its score. */
+int ag_store_training_practical(struct ag_store *s, int64_t user_id, const char *lesson,
+                                const char *answers_json, double score, struct ag_error *err);
+/* A learner's answers (exercises, then practicals, by item): out vec of
+ * struct ag_training_rec; with_answers false leaves answer NULL. */
+int ag_store_training_progress(struct ag_store *s, int64_t user_id, bool with_answers,
+                               struct ag_vec *out, struct ag_error *err);
 
 #ifdef __cplusplus
 }

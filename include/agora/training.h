@@ -89,6 +89,38 @@ const struct ag_module *ag_training_module(const struct ag_training *t, const ch
 int ag_exercise_score(const struct ag_exercise *e, const int *answer, size_t n, double *score,
                       struct ag_error *err);
 
+/* ---- progress (lib/training/progress.c) ---- */
+
+struct ag_training_rec; /* agora/store.h */
+
+struct ag_module_progress {
+    const struct ag_module *module;
+    size_t lessons, lessons_done; /* a lesson is done when each exercise has an answer
+                                     (a practical one: when its assessment was scored) */
+    bool has_self_eval, has_practical;
+    double self_eval_percent; /* mean score of the self-evaluation's exercises × 100 (an
+                                 unanswered one counts 0); -1 when not begun */
+    double practical_percent; /* -1 when not done */
+    bool passed; /* self-evaluation and practical (where the module has them) at least
+                    pass_percent */
+};
+
+/* The progress in each module (out: t->nmodules entries, module order)
+ * from a learner's records (agora/store.h ag_store_training_progress);
+ * *all_passed tells whether a certificate is due. */
+int ag_training_progress(const struct ag_training *t, const struct ag_training_rec *recs,
+                         size_t n, struct ag_module_progress *out, bool *all_passed);
+
+/* Scores a practical assessment against the reference answers (an answers
+ * file, JSON: {"answers": [{"question", "answer"}]}): each reference
+ * question scores 1 when the learner's level is the reference's, 0.5 when
+ * one level off, else 0 (unanswered: 0); *score is the mean, 0..1. levels
+ * and qids: the learner's answers. points (optional, one per reference
+ * question, in its order) and nref receive the detail. */
+int ag_practical_score(const char *reference, size_t len, const char *const *qids,
+                       const int *levels, size_t n, double *score, double *points, size_t *nref,
+                       struct ag_error *err);
+
 #ifdef __cplusplus
 }
 #endif

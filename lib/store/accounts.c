@@ -496,3 +496,87 @@ int ag_store_sessions_purge(struct ag_store *s, int64_t now, int64_t idle_s, int
         *removed = sqlite3_changes(s->db);
     return rc;
 }
+
+/* ---------- training progress ---------- */
+
+void ag_training_rec_free(struct ag_training_rec *r)
+{
+    if (r) {
+        free(r->answer);
+        r->answer = NULL;
+    }
+}
+
+static int training_put(struct ag_store *s, const char *sql, int64_t user_id, const char *item,
+                        const char *lesson, const char *json, double score, struct ag_error *err)
+{
+    if (!(score >= 0 && score <= 1))
+        return ag_error_set(err, AG_EINVAL, "a score from 0 to 1 was expected");
+    char at[32];
+    utc_now(at);
+    sqlite3_stmt *st;
+    int rc = ag__prepare(s, sql, &st, err);
+    if (rc)
+        return rc;
+    sqlite3_bind_int64(st, 1, user_id);
+    sqlite3_bind_text(st, 2, item, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, lesson, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, json, -1, SQLITE_STATIC);
+    sqlite3_bind_double(st, 5, score);
+    sqlite3_bind_text(st, 6, at, -1, SQLITE_STATIC);
+    return step_done(s, st, "recording training progress", err);
+}
+
+int ag_store_training_answer(struct ag_store *s, int64_t user_id, const char *exercise,
+                             const char *lesson, const char *answer_json, double score,
+                             struct ag_error *err)
+{
+    return training_put(s,
+                        "INSERT INTO training_answers (user_id, exercise, lesson, answer, score, at) "
+                        "VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (user_id, exercise) DO UPDATE "
+                        "SET lesson = ?3, answer = ?4, score = ?5, at = ?6",
+                        user_id, exercise, lesson, answer_json, score, err);
+}
+
+int ag_store_training_practical(struct ag_store *s, int64_t user_id, const char *lesson,
+                                const char *answers_json, double score, struct ag_error *err)
+{
+    /* the item is the lesson here: ?3 repeats ?2 and is not used */
+    return training_put(s,
+                        "INSERT INTO training_practical (user_id, lesson, answers, score, at) "
+                        "VALUES (?1, ?2, ?4, ?5, ?6) ON CONFLICT (user_id, lesson) DO UPDATE SET "
+                        "answers = ?4, score = ?5, at = ?6",
+                        user_id, lesson, lesson, answers_json, score, err);
+}
+
+int ag_store_training_progress(struct ag_store *s, int64_t user_id, bool with_answers,
+                               struct ag_vec *out, struct ag_error *err)
+{
+    sqlite3_stmt *st;
+    int rc = ag__prepare(s,
+                         "SELECT exercise, lesson, score, at, answer FROM training_answers WHERE "
+                         "user_id = ?1 UNION ALL SELECT lesson, lesson, score, at, answers FROM "
+                         "training_practical WHERE user_id = ?1 ORDER BY 1",
+                         &st, err);
+    if (rc)
+        return rc;
+    sqlite3_bind_int64(st, 1, user_id);
+    int step;
+    while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW) {
+        struct ag_training_rec r = {0};
+        copy_text(st, 0, r.item, sizeof r.item);
+        copy_text(st, 1, r.lesson, sizeof r.lesson);
+        r.score = sqlite3_column_double(st, 2);
+        copy_text(st, 3, r.at, sizeof r.at);
+        if (with_answers && !(r.answer = ag_strdup((const char *)sqlite3_column_text(st, 4))))
+            rc = ag_error_set(err, AG_ENOMEM, "out of memory");
+        if (!rc && !ag_vec_push(out, &r))
+            rc = ag_error_set(err, AG_ENOMEM, "out of memory");
+        if (rc)
+            ag_training_rec_free(&r);
+    }
+    if (!rc && step != SQLITE_DONE)
+        rc = ag__db_fail(s, err, "reading training progress");
+    sqlite3_finalize(st);
+    return rc;
+}

@@ -171,6 +171,23 @@ static const char *const ag__store_migrations[] = {
     "ALTER TABLE assessments ADD COLUMN rev INTEGER NOT NULL DEFAULT 1;"
     "ALTER TABLE assessments ADD COLUMN share_details INTEGER NOT NULL DEFAULT 0 "
     "  CHECK (share_details IN (0,1));",
+    /* 6: training: each learner's latest answer to each exercise with its
+     * score, and their answers to the practical assessment */
+    "CREATE TABLE training_answers ("
+    "  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+    "  exercise TEXT NOT NULL,"
+    "  lesson TEXT NOT NULL,"
+    "  answer TEXT NOT NULL,"
+    "  score REAL NOT NULL CHECK (score >= 0 AND score <= 1),"
+    "  at TEXT NOT NULL,"
+    "  PRIMARY KEY (user_id, exercise));"
+    "CREATE TABLE training_practical ("
+    "  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+    "  lesson TEXT NOT NULL,"
+    "  answers TEXT NOT NULL,"
+    "  score REAL NOT NULL CHECK (score >= 0 AND score <= 1),"
+    "  at TEXT NOT NULL,"
+    "  PRIMARY KEY (user_id, lesson));",
 };
 
 #define AG__STORE_NMIGRATIONS                                                 \

@@ -8,11 +8,13 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "agora/store.h"
 #include "agora/training.h"
 
 static const char LESSON[] =
@@ -236,6 +238,83 @@ static void test_the_five_languages_must_agree(void **state)
     assert_int_equal(system(cmd), 0);
 }
 
+static void test_practical_scores_full_half_or_nothing(void **state)
+{
+    (void)state;
+    static const char REF[] = "{\"answers\": [{\"question\": \"a\", \"answer\": 2},"
+                              " {\"question\": \"b\", \"answer\": 4},"
+                              " {\"question\": \"c\", \"answer\": 1},"
+                              " {\"question\": \"d\", \"answer\": 5}]}";
+    const char *q[] = {"a", "b", "c", "x"};
+    int lv[] = {2, 3, 3, 5};
+    double s = -1, pts[4];
+    size_t nref = 0;
+    struct ag_error err = {0};
+    assert_int_equal(ag_practical_score(REF, strlen(REF), q, lv, 4, &s, pts, &nref, &err), 0);
+    /* a: same 1; b: one off 0.5; c: two off 0; d: unanswered 0 -> 1.5 / 4 */
+    assert_int_equal(nref, 4);
+    assert_true(pts[0] == 1 && pts[1] == 0.5 && pts[2] == 0 && pts[3] == 0);
+    assert_true(s == 1.5 / 4);
+    assert_int_equal(ag_practical_score("{\"answers\": []}", 15, q, lv, 4, &s, NULL, NULL, &err),
+                     AG_EPARSE);
+    assert_int_equal(ag_practical_score("{", 1, q, lv, 4, &s, NULL, NULL, &err), AG_EPARSE);
+    assert_non_null(strstr(err.msg, "line 1"));
+}
+
+static void test_progress_passes_a_module_on_its_self_evaluation(void **state)
+{
+    (void)state;
+    /* one module m1: the example lesson (4 exercises) and a self-evaluation
+     * made of the same text with kind self-evaluation and id m1-99 */
+    struct ag_training t = {0};
+    struct ag_module mod = {"m1", 1, 70};
+    t.modules = &mod;
+    t.nmodules = 1;
+    struct ag_lesson ls[2 * AG_TRAINING_LANGS];
+    memset(ls, 0, sizeof ls);
+    struct ag_error err = {0};
+    assert_int_equal(ag_lesson_parse(LESSON, strlen(LESSON), "a.md", &ls[0], &err), 0);
+    char self[8192];
+    snprintf(self, sizeof self, "%s", LESSON);
+    for (char *p = self; (p = strstr(p, "m1-01")); p += 5)
+        memcpy(p, "m1-99", 5);
+    char *k = strstr(self, "kind: lesson");
+    memmove(k + 21, k + 12, strlen(k + 12) + 1);
+    memcpy(k, "kind: self-evaluation", 21);
+    if (ag_lesson_parse(self, strlen(self), "b.md", &ls[AG_TRAINING_LANGS], &err))
+        fail_msg("%s", err.msg);
+    t.lessons = ls;
+    t.nlessons = 2;
+    struct ag_training_rec recs[8];
+    memset(recs, 0, sizeof recs);
+    const char *items[] = {"m1-01-q1", "m1-01-q2", "m1-01-q3", "m1-01-q4",
+                           "m1-99-q1", "m1-99-q2", "m1-99-q3"};
+    const double scores[] = {1, 1, 1, 1, 1, 0.5, 1};
+    for (int i = 0; i < 7; i++) {
+        snprintf(recs[i].item, sizeof recs[i].item, "%s", items[i]);
+        recs[i].score = scores[i];
+    }
+    struct ag_module_progress p;
+    bool all;
+    /* self-evaluation 2.5 of 4 = 62.5 % < 70: not passed */
+    assert_int_equal(ag_training_progress(&t, recs, 7, &p, &all), 0);
+    assert_int_equal(p.lessons, 2);
+    assert_int_equal(p.lessons_done, 1);
+    assert_true(p.has_self_eval && !p.has_practical);
+    assert_true(fabs(p.self_eval_percent - 62.5) < 1e-12);
+    assert_false(p.passed);
+    assert_false(all);
+    /* the fourth answer: 3.5 / 4 = 87.5 % */
+    snprintf(recs[7].item, sizeof recs[7].item, "m1-99-q4");
+    recs[7].score = 1;
+    assert_int_equal(ag_training_progress(&t, recs, 8, &p, &all), 0);
+    assert_int_equal(p.lessons_done, 2);
+    assert_true(fabs(p.self_eval_percent - 87.5) < 1e-12);
+    assert_true(p.passed && all);
+    ag_lesson_free(&ls[0]);
+    ag_lesson_free(&ls[AG_TRAINING_LANGS]);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -243,6 +322,8 @@ int main(void)
         cmocka_unit_test(test_scores_match_hand_computed_values),
         cmocka_unit_test(test_bad_lessons_are_refused_naming_file_and_line),
         cmocka_unit_test(test_the_five_languages_must_agree),
+        cmocka_unit_test(test_practical_scores_full_half_or_nothing),
+        cmocka_unit_test(test_progress_passes_a_module_on_its_self_evaluation),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
