@@ -26,7 +26,7 @@ CSV_FIELDS = {
     "data/measures.csv": ["name", "description"],
 }
 
-C_SOURCES = ["lib/report/assess.c", "lib/i18n/strings.c"]
+C_SOURCES = ["lib/report/assess.c", "lib/i18n/strings.c", "src/server/api_training.c"]
 JS_DIR = "web/js"
 
 

@@ -260,12 +260,19 @@ static int exercise(struct reader *r, struct ag_lesson *l, struct ag_error *err)
             if ((rc = append(&e->explanation, s[1] ? s + 2 : "", " ")))
                 return rc;
         } else if (box || numbered) {
+            /* a numbered line before the options of a choice is part of its
+             * question ("... each weighted 2. One is answered 5, the other\n3.
+             * What is ...") */
+            if (numbered && !box && e->kind != AG_EX_ORDER && !e->noptions) {
+                if ((rc = append(&e->question, s, "\n")))
+                    return rc;
+                continue;
+            }
             if (e->kind == AG_EX_ORDER ? box : numbered)
-                return ag_error_set(err, AG_EPARSE, "%s:%d: %s exercise: options are %s", r->name,
-                                    r->line, kind,
-                                    e->kind == AG_EX_ORDER ? "\"1. text\", \"2. text\" ... in the "
-                                                             "right order"
-                                                           : "\"- [ ] text\" or \"- [x] text\"");
+                return ag_error_set(
+                    err, AG_EPARSE, "%s:%d: %s exercise: options are %s", r->name, r->line, kind,
+                    e->kind == AG_EX_ORDER ? "\"1. text\", \"2. text\" ... in the right order"
+                                           : "\"- [ ] text\" or \"- [x] text\"");
             if (e->noptions == AG_EXERCISE_MAX_OPTIONS)
                 return ag_error_set(err, AG_EPARSE, "%s:%d: more than %d options", r->name, r->line,
                                     AG_EXERCISE_MAX_OPTIONS);

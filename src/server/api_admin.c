@@ -289,5 +289,11 @@ const struct route srv_routes[] = {
     {"PUT", API "/cities/{cid}/members/{user}", ACC_COORDINATOR, false, h_member_put},
     {"DELETE", API "/cities/{cid}/members/{user}", ACC_COORDINATOR, false, h_member_delete},
     {"GET", API "/cities/{cid}/audit", ACC_COORDINATOR, false, h_audit},
+    {"GET", API "/training", ACC_USER, false, h_training},
+    {"GET", API "/training/lessons/{item}", ACC_USER, false, h_lesson},
+    {"POST", API "/training/exercises/{item}", ACC_USER, false, h_exercise_answer},
+    {"GET", API "/training/practical/{item}", ACC_USER, false, h_practical},
+    {"POST", API "/training/practical/{item}", ACC_USER, false, h_practical_answer},
+    {"GET", API "/training/certificate", ACC_USER, false, h_certificate},
 };
 const size_t srv_nroutes = sizeof srv_routes / sizeof srv_routes[0];

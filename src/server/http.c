@@ -443,6 +443,8 @@ static void srv_free(struct srv *s)
     for (int i = 0; i < 5; i++)
         ag_catalog_free(s->tr[i]);
     ag_catalogue_free(s->cat);
+    ag_training_free(s->training);
+    free(s->reference);
     srv_tiles_free(s->tiles);
     srv_limiter_free(s->limiter);
     pthread_mutex_destroy(&s->stores_mu);
@@ -482,6 +484,23 @@ int srv_run(const struct srv_config *cfg, struct ag_error *err)
         rc = ag_catalog_open(langs[i], &s->tr[i + 1], err);
     if (!rc)
         rc = ag_catalogue_load(NULL, &s->cat, err);
+    if (!rc) {
+        /* the training content is optional; broken content is an error */
+        int trc = ag_training_load(NULL, &s->training, err);
+        if (trc == AG_ENOENT && !strstr(err->msg, "missing"))
+            ag_error_clear(err);
+        else
+            rc = trc;
+        char path[4200];
+        struct ag_buf b;
+        ag_buf_init(&b, (size_t)1 << 20);
+        snprintf(path, sizeof path, "%s/training/reference/place-darmes.json", ag_data_dir());
+        if (!rc && s->training && ag_file_read(path, &b, NULL) == 0) {
+            s->reference_len = b.len;
+            s->reference = ag_buf_take(&b);
+        }
+        ag_buf_free(&b);
+    }
     if (!rc && srv_tiles_new(&s->tiles))
         rc = ag_error_set(err, AG_ENOMEM, "out of memory");
     if (!rc && srv_limiter_new(&s->limiter))

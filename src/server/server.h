@@ -8,6 +8,7 @@
 #include "agora/i18n.h"
 #include "agora/model.h"
 #include "agora/store.h"
+#include "agora/training.h"
 
 #include <pthread.h>
 #include <stdbool.h>
@@ -45,6 +46,9 @@ struct srv {
     struct ag_store *stores[SRV_MAX_STORES];
     size_t nstores;
     char csp[1024];
+    struct ag_training *training; /* NULL when data/training is not installed */
+    char *reference;              /* the practical's reference answers (JSON) */
+    size_t reference_len;
 };
 
 enum srv_access {
@@ -61,7 +65,7 @@ typedef int (*srv_handler)(struct req *r);
 
 struct route {
     const char *method;
-    const char *pattern; /* segments; {cid} {sid} {aid} {z} {x} {y} {lang} {user} */
+    const char *pattern; /* segments; {cid} {sid} {aid} {z} {x} {y} {lang} {user} {item} */
     enum srv_access access;
     bool shared; /* the handler decides for users without a role (shared items) */
     srv_handler fn;
@@ -85,7 +89,7 @@ struct req {
     /* path parameters */
     int64_t cid, sid, aid;
     int z, x, y;
-    char lang[8], name[128];
+    char lang[8], name[128], item[64];
     /* the user's role in the path's city (coordinator for an administrator) */
     enum ag_role role;
     bool partner;
@@ -155,8 +159,8 @@ bool srv_csrf_ok(struct req *r);
 int srv_tiles_new(struct srv_tiles **out);
 /* The GeoJSON FeatureCollection of the city's spaces into r->out, each with
  * the risk risks[k] (a JSON value) when its id is ids[k], else null. */
-int srv_spaces_json(struct req *r, const struct ag_city *c, const int64_t *ids,
-                    char *const *risks, size_t nrisks, struct ag_error *err);
+int srv_spaces_json(struct req *r, const struct ag_city *c, const int64_t *ids, char *const *risks,
+                    size_t nrisks, struct ag_error *err);
 /* The GeoJSON of tile z/x/y of a city into r->out. */
 int srv_tile_json(struct req *r, const struct ag_city *c, struct ag_error *err);
 void srv_tiles_free(struct srv_tiles *t);
@@ -201,6 +205,12 @@ int h_members(struct req *r);
 int h_member_put(struct req *r);
 int h_member_delete(struct req *r);
 int h_audit(struct req *r);
+int h_training(struct req *r);
+int h_lesson(struct req *r);
+int h_exercise_answer(struct req *r);
+int h_practical(struct req *r);
+int h_practical_answer(struct req *r);
+int h_certificate(struct req *r);
 
 /* Starts the server; returns when SIGINT or SIGTERM arrives. */
 int srv_run(const struct srv_config *cfg, struct ag_error *err);

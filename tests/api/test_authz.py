@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from agora_api import API, PASSWORD, ROLE_IN, ROLES, agora_binary, agora_env, rows
+from agora_api import API, PASSWORD, REPO, ROLE_IN, ROLES, agora_binary, agora_env, rows
 
 # What the test expects of every route: its access as --routes prints it
 # (public, user, admin, viewer, assessor, coordinator) and whether the
@@ -43,7 +43,26 @@ EXPECTED = {
     ("PUT", "/api/v1/cities/{cid}/members/{user}"): ("coordinator", False),
     ("DELETE", "/api/v1/cities/{cid}/members/{user}"): ("coordinator", False),
     ("GET", "/api/v1/cities/{cid}/audit"): ("coordinator", False),
+    ("GET", "/api/v1/training"): ("user", False),
+    ("GET", "/api/v1/training/lessons/{item}"): ("user", False),
+    ("POST", "/api/v1/training/exercises/{item}"): ("user", False),
+    ("GET", "/api/v1/training/practical/{item}"): ("user", False),
+    ("POST", "/api/v1/training/practical/{item}"): ("user", False),
+    ("GET", "/api/v1/training/certificate"): ("user", False),
 }
+
+# The training routes answer 404 while data/training is not installed.
+TRAINING = REPO / "data" / "training"
+HAS_TRAINING = (TRAINING / "modules.csv").exists()
+
+
+def practical_lesson():
+    """The id of the practical lesson (kind: practical), if any."""
+    for f in sorted(TRAINING.glob("m*/*.en.md")):
+        text = f.read_text(encoding="utf-8")
+        if "\nkind: practical\n" in text:
+            return text.split("\nid: ", 1)[1].split("\n", 1)[0].strip()
+    return "m4-02"
 
 LEVEL = {"none": 0, "viewer": 1, "assessor": 2, "coordinator": 3}
 FORBIDDEN = b'{"error":"forbidden"}'
@@ -167,6 +186,20 @@ def make_call(method, pattern, city, w, api, sessions):
         return Call(path, {"sharing": "TLP:AMBER", "share_details": False})
     if key == ("PUT", "/api/v1/cities/{cid}/members/{user}"):
         return Call(path, {"role": "viewer", "partner": False})
+    if pattern.startswith("/api/v1/training"):
+        ok = (200,) if HAS_TRAINING else (404,)
+        if key == ("GET", "/api/v1/training/lessons/{item}"):
+            return Call(path.replace("{item}", "m1-01"), ok=ok)
+        if key == ("POST", "/api/v1/training/exercises/{item}"):
+            return Call(path.replace("{item}", "m1-01-q1"), {"answer": [0]}, ok=ok)
+        if key[1] == "/api/v1/training/practical/{item}":
+            body = ({"answers": [{"question": "site.footfall", "answer": 3}]}
+                    if method == "POST" else None)
+            return Call(path.replace("{item}", practical_lesson()), body, ok=ok)
+        if key == ("GET", "/api/v1/training/certificate"):
+            # nobody of the matrix has passed the modules
+            return Call(path, ok=(409,) if HAS_TRAINING else (404,))
+        return Call(path, ok=ok)
     if key == ("DELETE", "/api/v1/cities/{cid}/members/{user}"):
         r = api.request("PUT", f"{API}/cities/{cid}/members/pawn", {"role": "viewer"},
                         admin)

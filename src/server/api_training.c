@@ -1,0 +1,472 @@
+/* agora serve: the training modules (issue 8): lessons in the user's
+ * language, exercises scored on the server (the right answers are sent only
+ * with the score), progress, the practical assessment of Place d'Armes
+ * against the reference, and the certificate.
+ * SPDX-License-Identifier: EUPL-1.2 */
+#include "server/server.h"
+
+#include "agora/doc.h"
+
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static const char *const KINDS[] = {"choice", "multiple", "order", "scenario"};
+static const char *const LESSON_KINDS[] = {"lesson", "self-evaluation", "practical"};
+
+static int no_training(struct req *r)
+{
+    return reply_error(r, 404, "the training content is not installed (data/training)");
+}
+
+/* The learner's records; *recs to free with free_recs. */
+static int load_recs(struct req *r, struct ag_vec *v, bool answers, struct ag_error *err)
+{
+    ag_vec_init(v, sizeof(struct ag_training_rec));
+    return ag_store_training_progress(r->store, r->user.id, answers, v, err);
+}
+
+static void free_recs(struct ag_vec *v)
+{
+    for (size_t i = 0; i < v->len; i++)
+        ag_training_rec_free(&AG_VEC_AT(v, struct ag_training_rec, i));
+    ag_vec_free(v);
+}
+
+static const struct ag_training_rec *rec_of(const struct ag_vec *v, const char *item)
+{
+    for (size_t i = 0; i < v->len; i++)
+        if (!strcmp(AG_VEC_AT(v, struct ag_training_rec, i).item, item))
+            return &AG_VEC_AT(v, struct ag_training_rec, i);
+    return NULL;
+}
+
+int h_training(struct req *r)
+{
+    const struct ag_training *t = r->srv->training;
+    if (!t)
+        return no_training(r);
+    const char *lang = srv_lang(r);
+    struct ag_vec v;
+    struct ag_error err = {0};
+    int rc = load_recs(r, &v, false, &err);
+    struct ag_module_progress *mp = rc ? NULL : calloc(t->nmodules, sizeof *mp);
+    bool all = false;
+    if (!rc && !mp)
+        rc = ag_error_set(&err, AG_ENOMEM, "out of memory");
+    if (!rc)
+        rc = ag_training_progress(t, v.data, v.len, mp, &all);
+    struct ag_buf *b = &r->out;
+    if (!rc)
+        rc = ag_buf_printf(b, "{\"lang\":\"%s\",\"certificate\":%s,\"modules\":[", lang,
+                           all ? "true" : "false");
+    for (size_t m = 0; !rc && m < t->nmodules; m++) {
+        const struct ag_module_progress *p = &mp[m];
+        rc = ag_buf_printf(b,
+                           "%s{\"id\":\"%s\",\"pass_percent\":%.1f,\"lessons_done\":%zu,"
+                           "\"passed\":%s,\"self_evaluation_percent\":",
+                           m ? "," : "", p->module->id, p->module->pass_percent, p->lessons_done,
+                           p->passed ? "true" : "false");
+        if (!rc)
+            rc = p->self_eval_percent >= 0 ? ag_buf_printf(b, "%.1f", p->self_eval_percent)
+                                           : ag_buf_puts(b, "null");
+        if (!rc)
+            rc = ag_buf_puts(b, ",\"practical_percent\":");
+        if (!rc)
+            rc = p->practical_percent >= 0 ? ag_buf_printf(b, "%.1f", p->practical_percent)
+                                           : ag_buf_puts(b, "null");
+        const char *title = NULL; /* the module's, from its first lesson */
+        for (size_t i = 0; !title && i < t->nlessons; i++) {
+            const struct ag_lesson *l = ag_training_lesson(t, i, lang);
+            if (!strcmp(l->module, p->module->id))
+                title = l->module_title;
+        }
+        if (!rc)
+            rc = ag_buf_puts(b, ",\"title\":");
+        if (!rc)
+            rc = json_str(b, title);
+        if (!rc)
+            rc = ag_buf_puts(b, ",\"lessons\":[");
+        bool first = true;
+        for (size_t i = 0; !rc && i < t->nlessons; i++) {
+            const struct ag_lesson *l = ag_training_lesson(t, i, lang);
+            if (strcmp(l->module, p->module->id))
+                continue;
+            size_t answered = 0;
+            for (size_t e = 0; e < l->nexercises; e++)
+                answered += rec_of(&v, l->exercises[e].id) != NULL;
+            bool done = l->kind == AG_LESSON_PRACTICAL ? rec_of(&v, l->id) != NULL
+                                                       : answered == l->nexercises;
+            if (!rc)
+                rc = ag_buf_printf(b,
+                                   "%s{\"id\":\"%s\",\"kind\":\"%s\",\"minutes\":%d,"
+                                   "\"exercises\":%zu,\"answered\":%zu,\"done\":%s,\"title\":",
+                                   first ? "" : ",", l->id, LESSON_KINDS[l->kind], l->minutes,
+                                   l->nexercises, answered, done ? "true" : "false");
+            if (!rc)
+                rc = json_str(b, l->title);
+            if (!rc)
+                rc = ag_buf_puts(b, "}");
+            first = false;
+        }
+        if (!rc)
+            rc = ag_buf_puts(b, "]}");
+    }
+    if (!rc)
+        rc = ag_buf_puts(b, "]}");
+    free(mp);
+    free_recs(&v);
+    return rc ? reply_ag_error(r, rc, &err) : reply_json(r, 200);
+}
+
+/* An exercise as the learner sees it; with its right answers and
+ * explanation once answered. */
+static int put_exercise(struct ag_buf *b, const struct ag_exercise *e,
+                        const struct ag_training_rec *done)
+{
+    int rc =
+        ag_buf_printf(b, "{\"id\":\"%s\",\"kind\":\"%s\",\"question\":", e->id, KINDS[e->kind]);
+    if (!rc)
+        rc = json_str(b, e->question);
+    if (!rc)
+        rc = ag_buf_puts(b, ",\"options\":[");
+    for (size_t k = 0; !rc && k < e->noptions; k++) {
+        rc = ag_buf_puts(b, k ? "," : "");
+        if (!rc)
+            rc = json_str(b, e->option[k]);
+    }
+    if (!rc)
+        rc = ag_buf_puts(b, "]");
+    if (!rc && done) {
+        rc = ag_buf_printf(b, ",\"score\":%.4f,\"answer\":%s,\"correct\":[", done->score,
+                           done->answer ? done->answer : "null");
+        bool first = true;
+        for (size_t k = 0; !rc && k < e->noptions; k++)
+            if (e->correct[k]) {
+                rc = ag_buf_printf(b, "%s%zu", first ? "" : ",", k);
+                first = false;
+            }
+        if (!rc)
+            rc = ag_buf_puts(b, "],\"explanation\":");
+        if (!rc)
+            rc = json_str(b, e->explanation);
+    }
+    return rc ? rc : ag_buf_puts(b, "}");
+}
+
+int h_lesson(struct req *r)
+{
+    const struct ag_training *t = r->srv->training;
+    if (!t)
+        return no_training(r);
+    long i = ag_training_find_lesson(t, r->item);
+    if (i < 0)
+        return reply_error(r, 404, "lesson %s: no such lesson", r->item);
+    const struct ag_lesson *l = ag_training_lesson(t, (size_t)i, srv_lang(r));
+    struct ag_vec v;
+    struct ag_error err = {0};
+    int rc = load_recs(r, &v, true, &err);
+    struct ag_buf *b = &r->out;
+    if (!rc)
+        rc = ag_buf_printf(b,
+                           "{\"id\":\"%s\",\"module\":\"%s\",\"kind\":\"%s\",\"minutes\":%d,"
+                           "\"lang\":\"%s\",\"module_title\":",
+                           l->id, l->module, LESSON_KINDS[l->kind], l->minutes, l->lang);
+    if (!rc)
+        rc = json_str(b, l->module_title);
+    if (!rc)
+        rc = ag_buf_puts(b, ",\"title\":");
+    if (!rc)
+        rc = json_str(b, l->title);
+    if (!rc)
+        rc = ag_buf_puts(b, ",\"body\":");
+    if (!rc)
+        rc = json_str(b, l->body);
+    if (!rc)
+        rc = ag_buf_puts(b, ",\"exercises\":[");
+    for (size_t e = 0; !rc && e < l->nexercises; e++) {
+        rc = ag_buf_puts(b, e ? "," : "");
+        if (!rc)
+            rc = put_exercise(b, &l->exercises[e], rec_of(&v, l->exercises[e].id));
+    }
+    if (!rc)
+        rc = ag_buf_puts(b, "]}");
+    free_recs(&v);
+    return rc ? reply_ag_error(r, rc, &err) : reply_json(r, 200);
+}
+
+int h_exercise_answer(struct req *r)
+{
+    const struct ag_training *t = r->srv->training;
+    if (!t)
+        return no_training(r);
+    size_t li;
+    const struct ag_exercise *e0 = ag_training_find_exercise(t, r->item, &li);
+    if (!e0)
+        return reply_error(r, 404, "exercise %s: no such exercise", r->item);
+    bool failed;
+    json_t *root = req_json(r, &failed);
+    if (failed)
+        return 0;
+    json_t *ja = json_object_get(root, "answer");
+    int answer[AG_EXERCISE_MAX_OPTIONS];
+    size_t n = json_array_size(ja);
+    bool ok = json_is_array(ja) && n >= 1 && n <= AG_EXERCISE_MAX_OPTIONS;
+    for (size_t k = 0; ok && k < n; k++) {
+        json_t *x = json_array_get(ja, k);
+        ok = json_is_integer(x) && json_integer_value(x) >= 0 &&
+             json_integer_value(x) < AG_EXERCISE_MAX_OPTIONS;
+        if (ok)
+            answer[k] = (int)json_integer_value(x);
+    }
+    json_decref(root);
+    if (!ok)
+        return reply_error(r, 400,
+                           "\"answer\": expected an array of option numbers (from 0), "
+                           "e.g. [1]; for an order exercise every option in the order "
+                           "you give");
+    double score;
+    struct ag_error err = {0};
+    int rc = ag_exercise_score(e0, answer, n, &score, &err);
+    if (rc)
+        return reply_ag_error(r, rc, &err);
+    struct ag_buf a;
+    ag_buf_init(&a, 256);
+    ag_buf_puts(&a, "[");
+    for (size_t k = 0; k < n; k++)
+        ag_buf_printf(&a, "%s%d", k ? "," : "", answer[k]);
+    ag_buf_puts(&a, "]");
+    const struct ag_lesson *l = ag_training_lesson(t, li, srv_lang(r));
+    rc = ag_store_training_answer(r->store, r->user.id, e0->id, l->id, a.data, score, &err);
+    if (!rc) {
+        /* the exercise in the learner's language, now with its answer */
+        const struct ag_exercise *e = NULL;
+        for (size_t k = 0; k < l->nexercises; k++)
+            if (!strcmp(l->exercises[k].id, e0->id))
+                e = &l->exercises[k];
+        struct ag_training_rec done = {0};
+        done.score = score;
+        done.answer = a.data;
+        rc = put_exercise(&r->out, e, &done);
+    }
+    ag_buf_free(&a);
+    return rc ? reply_ag_error(r, rc, &err) : reply_json(r, 200);
+}
+
+static const struct ag_lesson *practical_lesson(struct req *r)
+{
+    long i = ag_training_find_lesson(r->srv->training, r->item);
+    const struct ag_lesson *l =
+        i < 0 ? NULL : ag_training_lesson(r->srv->training, (size_t)i, srv_lang(r));
+    if (!l || l->kind != AG_LESSON_PRACTICAL) {
+        reply_error(r, 404, "lesson %s: no such practical lesson", r->item);
+        return NULL;
+    }
+    if (!r->srv->reference) {
+        reply_error(r, 404,
+                    "the reference answers are not installed "
+                    "(data/training/reference/place-darmes.json)");
+        return NULL;
+    }
+    return l;
+}
+
+int h_practical(struct req *r)
+{
+    if (!r->srv->training)
+        return no_training(r);
+    const struct ag_lesson *l = practical_lesson(r);
+    if (!l)
+        return 0;
+    struct ag_vec v;
+    struct ag_error err = {0};
+    int rc = load_recs(r, &v, true, &err);
+    const struct ag_training_rec *done = rc ? NULL : rec_of(&v, l->id);
+    if (!rc)
+        rc = ag_buf_printf(&r->out, "{\"lesson\":\"%s\",\"score\":", l->id);
+    if (!rc)
+        rc = done ? ag_buf_printf(&r->out, "%.4f", done->score) : ag_buf_puts(&r->out, "null");
+    if (!rc)
+        rc = ag_buf_puts(&r->out, ",\"answers\":");
+    if (!rc)
+        rc = ag_buf_puts(&r->out, done && done->answer ? done->answer : "null");
+    if (!rc)
+        rc = ag_buf_puts(&r->out, "}");
+    free_recs(&v);
+    return rc ? reply_ag_error(r, rc, &err) : reply_json(r, 200);
+}
+
+int h_practical_answer(struct req *r)
+{
+    if (!r->srv->training)
+        return no_training(r);
+    const struct ag_lesson *l = practical_lesson(r);
+    if (!l)
+        return 0;
+    const struct ag_catalogue *cat = r->srv->cat;
+    bool failed;
+    json_t *root = req_json(r, &failed);
+    if (failed)
+        return 0;
+    json_t *ja = json_object_get(root, "answers");
+    size_t n = json_array_size(ja);
+    const char **qids = calloc(n + 1, sizeof *qids);
+    int *levels = calloc(n + 1, sizeof *levels);
+    int rc = json_is_array(ja) && qids && levels ? 0 : -1;
+    for (size_t k = 0; !rc && k < n; k++) {
+        json_t *a = json_array_get(ja, k);
+        const char *q = json_string_value(json_object_get(a, "question"));
+        json_t *lv = json_object_get(a, "answer");
+        if (!q || ag_catalogue_question(cat, q) < 0 || !json_is_integer(lv) ||
+            json_integer_value(lv) < 1 || json_integer_value(lv) > 5) {
+            reply_error(r, 400,
+                        "answers[%zu]: expected a \"question\" of the checklist and an "
+                        "\"answer\" from 1 to 5",
+                        k);
+            rc = 1;
+            break;
+        }
+        qids[k] = q;
+        levels[k] = (int)json_integer_value(lv);
+    }
+    if (rc < 0)
+        reply_error(r, 400, "expected {\"answers\": [{\"question\", \"answer\"}]}");
+    struct ag_error err = {0};
+    double score = 0;
+    size_t nref = 0;
+    double *points = rc ? NULL : calloc(1024, sizeof *points);
+    if (!rc)
+        rc = ag_practical_score(r->srv->reference, r->srv->reference_len, qids, levels, n, &score,
+                                NULL, &nref, &err);
+    if (!rc && nref <= 1024)
+        rc = ag_practical_score(r->srv->reference, r->srv->reference_len, qids, levels, n, &score,
+                                points, &nref, &err);
+    char *doc = rc ? NULL : json_dumps(ja, JSON_COMPACT);
+    if (!rc)
+        rc =
+            ag_store_training_practical(r->store, r->user.id, l->id, doc ? doc : "[]", score, &err);
+    if (!rc) {
+        /* the feedback, question by question, in the reference's order */
+        json_error_t je;
+        json_t *ref = json_loadb(r->srv->reference, r->srv->reference_len, 0, &je);
+        json_t *ra = json_object_get(ref, "answers");
+        rc = ag_buf_printf(&r->out, "{\"lesson\":\"%s\",\"score\":%.4f,\"items\":[", l->id, score);
+        for (size_t k = 0; !rc && k < json_array_size(ra) && k < 1024; k++) {
+            json_t *a = json_array_get(ra, k);
+            const char *q = json_string_value(json_object_get(a, "question"));
+            int given = 0;
+            for (size_t i = 0; i < n; i++)
+                if (!strcmp(qids[i], q))
+                    given = levels[i];
+            rc = ag_buf_printf(&r->out,
+                               "%s{\"question\":\"%s\",\"reference\":%d,\"given\":", k ? "," : "",
+                               q, (int)json_integer_value(json_object_get(a, "answer")));
+            if (!rc)
+                rc = given ? ag_buf_printf(&r->out, "%d", given) : ag_buf_puts(&r->out, "null");
+            if (!rc)
+                rc = ag_buf_printf(&r->out, ",\"points\":%.1f,\"reason\":", points[k]);
+            if (!rc)
+                rc = json_str(&r->out, json_string_value(json_object_get(a, "reason")));
+            if (!rc)
+                rc = ag_buf_puts(&r->out, "}");
+        }
+        if (!rc)
+            rc = ag_buf_puts(&r->out, "]}");
+        json_decref(ref);
+    }
+    free(doc);
+    free(points);
+    free(qids);
+    free(levels);
+    json_decref(root);
+    if (rc > 0 || (rc < 0 && !err.code))
+        return 0; /* replied */
+    return rc ? reply_ag_error(r, rc, &err) : reply_json(r, 200);
+}
+
+int h_certificate(struct req *r)
+{
+    const struct ag_training *t = r->srv->training;
+    if (!t)
+        return no_training(r);
+    const char *lang = srv_lang(r);
+    const struct ag_catalog *tr = srv_tr(r->srv, lang);
+    struct ag_vec v;
+    struct ag_error err = {0};
+    int rc = load_recs(r, &v, false, &err);
+    struct ag_module_progress *mp = rc ? NULL : calloc(t->nmodules, sizeof *mp);
+    bool all = false;
+    if (!rc && !mp)
+        rc = ag_error_set(&err, AG_ENOMEM, "out of memory");
+    if (!rc)
+        rc = ag_training_progress(t, v.data, v.len, mp, &all);
+    if (!rc && !all) {
+        free(mp);
+        free_recs(&v);
+        return reply_error(r, 409, "the certificate is given when every module is passed");
+    }
+    char now[32];
+    ag_assess_now(now);
+    struct ag_doc *d = rc ? NULL : ag_doc_new(lang, ag_tr(tr, "Certificate of completion"));
+    if (!rc && !d)
+        rc = ag_error_set(&err, AG_ENOMEM, "out of memory");
+    char line[512];
+    if (!rc) {
+        snprintf(line, sizeof line, "%s",
+                 r->user.display_name[0] ? r->user.display_name : r->user.name);
+        rc = ag_doc_subtitle(d, line);
+    }
+    if (!rc)
+        rc = ag_doc_para(d, ag_tr(tr, "has completed the agora training on the protection of "
+                                      "public spaces:"));
+    for (size_t m = 0; !rc && m < t->nmodules; m++) {
+        const char *title = "";
+        for (size_t i = 0; i < t->nlessons; i++) {
+            const struct ag_lesson *l = ag_training_lesson(t, i, lang);
+            if (!strcmp(l->module, mp[m].module->id)) {
+                title = l->module_title;
+                break;
+            }
+        }
+        double pct =
+            mp[m].self_eval_percent >= 0 ? mp[m].self_eval_percent : mp[m].practical_percent;
+        if (pct >= 0)
+            snprintf(line, sizeof line, "%s (%.0f %%)", title, pct);
+        else
+            snprintf(line, sizeof line, "%s", title);
+        rc = ag_doc_bullet(d, line);
+    }
+    if (!rc) {
+        snprintf(line, sizeof line, "%s %.10s", ag_tr(tr, "Date:"), now);
+        rc = ag_doc_para(d, line);
+    }
+    if (!rc) {
+        snprintf(line, sizeof line, "%s%s%s", r->user.organisation,
+                 r->user.organisation[0] ? " · " : "", "agora");
+        rc = ag_doc_footer(d, line);
+    }
+    char path[] = "/tmp/agora-certificate-XXXXXX";
+    int fd = rc ? -1 : mkstemp(path);
+    if (!rc && fd < 0)
+        rc = ag_error_set(&err, AG_EIO, "cannot create a temporary file");
+    if (fd >= 0)
+        close(fd);
+    if (!rc)
+        rc = ag_doc_write_pdf(d, path, &err);
+    if (!rc)
+        rc = ag_file_read(path, &r->out, &err);
+    if (fd >= 0)
+        unlink(path);
+    ag_doc_free(d);
+    free(mp);
+    free_recs(&v);
+    if (rc)
+        return reply_ag_error(r, rc, &err);
+    snprintf(r->disposition, sizeof r->disposition,
+             "attachment; filename=\"agora-certificate-%s.pdf\"", lang);
+    r->ctype = "application/pdf";
+    r->status = 200;
+    return 0;
+}
