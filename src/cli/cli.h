@@ -48,5 +48,6 @@ int cmd_serve(int argc, char **argv);
 int cmd_user(int argc, char **argv);
 int cmd_city(int argc, char **argv);
 int cmd_audit(int argc, char **argv);
+int cmd_training(int argc, char **argv);
 
 #endif

@@ -25,6 +25,7 @@ static const char HELP[] =
     "  user add|passwd|list   accounts of the web application\n"
     "  city grant|revoke|members  who may do what in a city\n"
     "  audit                  the log of every change made by users\n"
+    "  training list|progress the training modules, a learner's progress\n"
     "\n"
     "Options common to the commands:\n"
     "  --db PATH              the database (default: $AGORA_DB, else ./agora.db)\n"
@@ -72,5 +73,7 @@ int main(int argc, char **argv)
         return cmd_city(argc - 1, argv + 1);
     if (!strcmp(cmd, "audit"))
         return cmd_audit(argc - 1, argv + 1);
+    if (!strcmp(cmd, "training"))
+        return cmd_training(argc - 1, argv + 1);
     return tool_usage("unknown command \"%s\" (see agora --help)", cmd);
 }
