@@ -24,7 +24,7 @@ enum ag_store_flags {
 };
 
 /* The schema version this build writes and reads. */
-#define AG_STORE_SCHEMA_VERSION 6
+#define AG_STORE_SCHEMA_VERSION 7
 
 /* Opens the store at `location`: a file path, or "sqlite:PATH". A
  * "postgresql://" location is reserved for the PostgreSQL backend and fails
@@ -327,6 +327,35 @@ int ag_store_training_practical(struct ag_store *s, int64_t user_id, const char 
  * struct ag_training_rec; with_answers false leaves answer NULL. */
 int ag_store_training_progress(struct ag_store *s, int64_t user_id, bool with_answers,
                                struct ag_vec *out, struct ag_error *err);
+
+/* ---- perception surveys (schema 7) ---- */
+
+struct ag_survey {
+    int64_t id, city_id, space_id;
+    char title[256];
+    char token[48]; /* the public form's address: /survey/<token> */
+    bool open;
+    char created_at[32], created_by[64];
+    int64_t responses;
+};
+
+/* Creates a survey of a space (s->id, s->token set; token: a fresh random
+ * one from the caller). Audited. */
+int ag_store_survey_add(struct ag_store *s, struct ag_survey *sv, struct ag_error *err);
+/* By id, or by public token (id 0). AG_ENOTFOUND. */
+int ag_store_survey_get(struct ag_store *s, int64_t id, const char *token, struct ag_survey *out,
+                        struct ag_error *err);
+/* The surveys of a city (space_id 0: all its spaces), newest first. */
+int ag_store_surveys(struct ag_store *s, int64_t city_id, int64_t space_id, struct ag_vec *out,
+                     struct ag_error *err);
+/* Adds responses (JSON objects {"question": answer}) in one transaction;
+ * day: "YYYY-MM-DD"; source "web" or "import". */
+int ag_store_survey_respond(struct ag_store *s, int64_t survey_id, const char *day,
+                            const char *source, const char *const *answers, size_t n,
+                            struct ag_error *err);
+/* Every response's answers (malloc'd JSON strings) in order. */
+int ag_store_survey_responses(struct ag_store *s, int64_t survey_id, struct ag_vec *out,
+                              struct ag_error *err);
 
 #ifdef __cplusplus
 }

@@ -37,6 +37,24 @@ struct ag_perception {
 int ag_perception_index(const double *respondents, size_t n, double conf, struct ag_perception *out,
                         struct ag_error *err);
 
+/* The standard questions (data/survey-questions.csv: id,text,low,high):
+ * five-point scales, 1 = low (least safe), 5 = high (safest). */
+struct ag_survey_question {
+    char id[32];
+    char *text, *low, *high;
+};
+int ag_survey_questions_load(const char *dir, struct ag_survey_question **out, size_t *n,
+                             struct ag_error *err);
+void ag_survey_questions_free(struct ag_survey_question *q, size_t n);
+
+/* Reads survey responses from CSV (a header of question ids, one row per
+ * respondent, answers 1..5 or empty). Checked whole: any error names the
+ * line and column, and nothing is returned. out: a malloc'd array of n
+ * JSON objects {"question": answer} (free each, then the array). */
+int ag_survey_csv_read(const char *text, size_t len, const char *name,
+                       const struct ag_survey_question *q, size_t nq, char ***out, size_t *n,
+                       struct ag_error *err);
+
 #ifdef __cplusplus
 }
 #endif

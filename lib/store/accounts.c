@@ -531,11 +531,12 @@ int ag_store_training_answer(struct ag_store *s, int64_t user_id, const char *ex
                              const char *lesson, const char *answer_json, double score,
                              struct ag_error *err)
 {
-    return training_put(s,
-                        "INSERT INTO training_answers (user_id, exercise, lesson, answer, score, at) "
-                        "VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (user_id, exercise) DO UPDATE "
-                        "SET lesson = ?3, answer = ?4, score = ?5, at = ?6",
-                        user_id, exercise, lesson, answer_json, score, err);
+    return training_put(
+        s,
+        "INSERT INTO training_answers (user_id, exercise, lesson, answer, score, at) "
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (user_id, exercise) DO UPDATE "
+        "SET lesson = ?3, answer = ?4, score = ?5, at = ?6",
+        user_id, exercise, lesson, answer_json, score, err);
 }
 
 int ag_store_training_practical(struct ag_store *s, int64_t user_id, const char *lesson,
@@ -577,6 +578,162 @@ int ag_store_training_progress(struct ag_store *s, int64_t user_id, bool with_an
     }
     if (!rc && step != SQLITE_DONE)
         rc = ag__db_fail(s, err, "reading training progress");
+    sqlite3_finalize(st);
+    return rc;
+}
+
+/* ---------- perception surveys ---------- */
+
+#define SURVEY_COLS                                                                                \
+    "s.id, s.city_id, s.space_id, s.title, s.token, s.open, s.created_at, s.created_by, "          \
+    "(SELECT count(*) FROM survey_responses r WHERE r.survey_id = s.id)"
+
+static void read_survey(sqlite3_stmt *st, struct ag_survey *sv)
+{
+    memset(sv, 0, sizeof *sv);
+    sv->id = sqlite3_column_int64(st, 0);
+    sv->city_id = sqlite3_column_int64(st, 1);
+    sv->space_id = sqlite3_column_int64(st, 2);
+    copy_text(st, 3, sv->title, sizeof sv->title);
+    copy_text(st, 4, sv->token, sizeof sv->token);
+    sv->open = sqlite3_column_int(st, 5) != 0;
+    copy_text(st, 6, sv->created_at, sizeof sv->created_at);
+    copy_text(st, 7, sv->created_by, sizeof sv->created_by);
+    sv->responses = sqlite3_column_int64(st, 8);
+}
+
+int ag_store_survey_add(struct ag_store *s, struct ag_survey *sv, struct ag_error *err)
+{
+    utc_now(sv->created_at);
+    int rc = ag__tx_begin(s, err);
+    if (rc)
+        return rc;
+    sqlite3_stmt *st;
+    rc = ag__prepare(s,
+                     "INSERT INTO surveys (city_id, space_id, title, token, open, created_at, "
+                     "created_by) VALUES (?1, ?2, ?3, ?4, 1, ?5, ?6)",
+                     &st, err);
+    if (!rc) {
+        sqlite3_bind_int64(st, 1, sv->city_id);
+        sqlite3_bind_int64(st, 2, sv->space_id);
+        sqlite3_bind_text(st, 3, sv->title, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 4, sv->token, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 5, sv->created_at, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 6, sv->created_by, -1, SQLITE_STATIC);
+        rc = step_done(s, st, "adding a survey", err);
+    }
+    if (!rc) {
+        sv->id = sqlite3_last_insert_rowid(s->db);
+        sv->open = true;
+        char target[64];
+        snprintf(target, sizeof target, "survey %lld", (long long)sv->id);
+        rc =
+            ag_store_audit(s, sv->created_by, sv->city_id, "survey.create", target, sv->title, err);
+    }
+    if (!rc)
+        rc = ag__tx_commit(s, err);
+    if (rc)
+        ag__tx_rollback(s);
+    return rc;
+}
+
+int ag_store_survey_get(struct ag_store *s, int64_t id, const char *token, struct ag_survey *out,
+                        struct ag_error *err)
+{
+    sqlite3_stmt *st;
+    int rc = ag__prepare(s,
+                         id ? "SELECT " SURVEY_COLS " FROM surveys s WHERE s.id = ?1"
+                            : "SELECT " SURVEY_COLS " FROM surveys s WHERE s.token = ?2",
+                         &st, err);
+    if (rc)
+        return rc;
+    sqlite3_bind_int64(st, 1, id);
+    sqlite3_bind_text(st, 2, token ? token : "", -1, SQLITE_STATIC);
+    int step = sqlite3_step(st);
+    if (step == SQLITE_ROW)
+        read_survey(st, out);
+    else if (step == SQLITE_DONE)
+        rc = id ? ag_error_set(err, AG_ENOTFOUND, "survey %lld: no such survey", (long long)id)
+                : ag_error_set(err, AG_ENOTFOUND, "no such survey");
+    else
+        rc = ag__db_fail(s, err, "reading a survey");
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int ag_store_surveys(struct ag_store *s, int64_t city_id, int64_t space_id, struct ag_vec *out,
+                     struct ag_error *err)
+{
+    sqlite3_stmt *st;
+    int rc = ag__prepare(s,
+                         "SELECT " SURVEY_COLS " FROM surveys s WHERE s.city_id = ?1 AND (?2 = 0 "
+                         "OR s.space_id = ?2) ORDER BY s.id DESC",
+                         &st, err);
+    if (rc)
+        return rc;
+    sqlite3_bind_int64(st, 1, city_id);
+    sqlite3_bind_int64(st, 2, space_id);
+    int step;
+    while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW) {
+        struct ag_survey sv;
+        read_survey(st, &sv);
+        if (!ag_vec_push(out, &sv))
+            rc = ag_error_set(err, AG_ENOMEM, "out of memory");
+    }
+    if (!rc && step != SQLITE_DONE)
+        rc = ag__db_fail(s, err, "listing surveys");
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int ag_store_survey_respond(struct ag_store *s, int64_t survey_id, const char *day,
+                            const char *source, const char *const *answers, size_t n,
+                            struct ag_error *err)
+{
+    int rc = ag__tx_begin(s, err);
+    if (rc)
+        return rc;
+    sqlite3_stmt *st = NULL;
+    rc = ag__prepare(s,
+                     "INSERT INTO survey_responses (survey_id, day, source, answers) VALUES (?1, "
+                     "?2, ?3, ?4)",
+                     &st, err);
+    for (size_t i = 0; !rc && i < n; i++) {
+        sqlite3_reset(st);
+        sqlite3_bind_int64(st, 1, survey_id);
+        sqlite3_bind_text(st, 2, day, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 3, source, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 4, answers[i], -1, SQLITE_STATIC);
+        if (sqlite3_step(st) != SQLITE_DONE)
+            rc = ag__db_fail(s, err, "adding a survey response");
+    }
+    sqlite3_finalize(st);
+    if (!rc)
+        rc = ag__tx_commit(s, err);
+    if (rc)
+        ag__tx_rollback(s);
+    return rc;
+}
+
+int ag_store_survey_responses(struct ag_store *s, int64_t survey_id, struct ag_vec *out,
+                              struct ag_error *err)
+{
+    sqlite3_stmt *st;
+    int rc = ag__prepare(s, "SELECT answers FROM survey_responses WHERE survey_id = ?1 ORDER BY id",
+                         &st, err);
+    if (rc)
+        return rc;
+    sqlite3_bind_int64(st, 1, survey_id);
+    int step;
+    while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW) {
+        char *a = ag_strdup((const char *)sqlite3_column_text(st, 0));
+        if (!a || !ag_vec_push(out, &a)) {
+            free(a);
+            rc = ag_error_set(err, AG_ENOMEM, "out of memory");
+        }
+    }
+    if (!rc && step != SQLITE_DONE)
+        rc = ag__db_fail(s, err, "reading survey responses");
     sqlite3_finalize(st);
     return rc;
 }

@@ -188,6 +188,24 @@ static const char *const ag__store_migrations[] = {
     "  score REAL NOT NULL CHECK (score >= 0 AND score <= 1),"
     "  at TEXT NOT NULL,"
     "  PRIMARY KEY (user_id, lesson));",
+    /* 7: perception surveys of a space and their anonymous responses (no
+     * address, no time of day: the day only) */
+    "CREATE TABLE surveys ("
+    "  id INTEGER PRIMARY KEY,"
+    "  city_id INTEGER NOT NULL REFERENCES cities(id) ON DELETE CASCADE,"
+    "  space_id INTEGER NOT NULL REFERENCES spaces(id) ON DELETE CASCADE,"
+    "  title TEXT NOT NULL,"
+    "  token TEXT NOT NULL UNIQUE,"
+    "  open INTEGER NOT NULL DEFAULT 1 CHECK (open IN (0,1)),"
+    "  created_at TEXT NOT NULL,"
+    "  created_by TEXT NOT NULL);"
+    "CREATE TABLE survey_responses ("
+    "  id INTEGER PRIMARY KEY,"
+    "  survey_id INTEGER NOT NULL REFERENCES surveys(id) ON DELETE CASCADE,"
+    "  day TEXT NOT NULL,"
+    "  source TEXT NOT NULL CHECK (source IN ('web','import')),"
+    "  answers TEXT NOT NULL);"
+    "CREATE INDEX survey_responses_survey ON survey_responses(survey_id);",
 };
 
 #define AG__STORE_NMIGRATIONS                                                 \

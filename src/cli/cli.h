@@ -49,5 +49,6 @@ int cmd_user(int argc, char **argv);
 int cmd_city(int argc, char **argv);
 int cmd_audit(int argc, char **argv);
 int cmd_training(int argc, char **argv);
+int cmd_survey(int argc, char **argv);
 
 #endif

@@ -26,6 +26,7 @@ static const char HELP[] =
     "  city grant|revoke|members  who may do what in a city\n"
     "  audit                  the log of every change made by users\n"
     "  training list|progress the training modules, a learner's progress\n"
+    "  survey COMMAND         perception surveys: create, import, results\n"
     "\n"
     "Options common to the commands:\n"
     "  --db PATH              the database (default: $AGORA_DB, else ./agora.db)\n"
@@ -75,5 +76,7 @@ int main(int argc, char **argv)
         return cmd_audit(argc - 1, argv + 1);
     if (!strcmp(cmd, "training"))
         return cmd_training(argc - 1, argv + 1);
+    if (!strcmp(cmd, "survey"))
+        return cmd_survey(argc - 1, argv + 1);
     return tool_usage("unknown command \"%s\" (see agora --help)", cmd);
 }

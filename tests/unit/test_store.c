@@ -297,7 +297,8 @@ static void test_schema_1_database_is_upgraded_in_place_keeping_its_data(void **
     ag_store_close(s);
     ag_city_model_free(&m);
     /* Take the file back to what schema 1 was: no vehicle or incident tables. */
-    exec_raw("DROP TABLE training_answers; DROP TABLE training_practical;"
+    exec_raw("DROP TABLE survey_responses; DROP TABLE surveys;"
+             " DROP TABLE training_answers; DROP TABLE training_practical;"
              " DROP TABLE audit; DROP TABLE sessions; DROP TABLE grants; DROP TABLE users;"
              " DROP TABLE assessment_log; DROP TABLE assessments;"
              " DROP TABLE incidents; DROP TABLE incident_sets; DROP TABLE vehicle_results;"
