@@ -93,7 +93,7 @@ static int import(int argc, char **argv)
         return code;
     if (npos != 2)
         return tool_usage("survey import: expected ID FILE.csv");
-    int64_t id;
+    int64_t id = 0;
     if ((code = parse_id(pos[0], &id)))
         return code;
     struct ag_error err = {0};
@@ -148,7 +148,7 @@ static int results(int argc, char **argv)
         return code;
     if (npos != 1)
         return tool_usage("survey results: which survey? (agora survey results ID)");
-    int64_t id;
+    int64_t id = 0;
     if ((code = parse_id(pos[0], &id)))
         return code;
     struct ag_error err = {0};
