@@ -295,5 +295,9 @@ const struct route srv_routes[] = {
     {"GET", API "/training/practical/{item}", ACC_USER, false, h_practical},
     {"POST", API "/training/practical/{item}", ACC_USER, false, h_practical_answer},
     {"GET", API "/training/certificate", ACC_USER, false, h_certificate},
+    {"GET", API "/public/surveys/{token}", ACC_PUBLIC, false, h_public_survey},
+    {"POST", API "/public/surveys/{token}/responses", ACC_PUBLIC, false, h_public_respond},
+    {"GET", API "/cities/{cid}/surveys", ACC_VIEWER, false, h_surveys},
+    {"POST", API "/cities/{cid}/surveys", ACC_COORDINATOR, false, h_survey_new},
 };
 const size_t srv_nroutes = sizeof srv_routes / sizeof srv_routes[0];

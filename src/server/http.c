@@ -444,6 +444,7 @@ static void srv_free(struct srv *s)
         ag_catalog_free(s->tr[i]);
     ag_catalogue_free(s->cat);
     ag_training_free(s->training);
+    ag_survey_questions_free(s->sq, s->nsq);
     free(s->reference);
     srv_tiles_free(s->tiles);
     srv_limiter_free(s->limiter);
@@ -501,6 +502,8 @@ int srv_run(const struct srv_config *cfg, struct ag_error *err)
         }
         ag_buf_free(&b);
     }
+    if (!rc)
+        rc = ag_survey_questions_load(NULL, &s->sq, &s->nsq, err);
     if (!rc && srv_tiles_new(&s->tiles))
         rc = ag_error_set(err, AG_ENOMEM, "out of memory");
     if (!rc && srv_limiter_new(&s->limiter))

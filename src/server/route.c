@@ -92,6 +92,13 @@ static bool match(struct req *r, const char *pattern, char **segs, int n)
             if (!ag_user_name_ok(s))
                 return false;
             snprintf(r->name, sizeof r->name, "%s", s);
+        } else if (!strcmp(p, "{token}")) {
+            /* a survey's public token: base64url */
+            size_t n = strlen(s);
+            if (n < 20 || n >= sizeof r->item ||
+                strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-") != n)
+                return false;
+            snprintf(r->item, sizeof r->item, "%s", s);
         } else if (!strcmp(p, "{item}")) {
             /* a lesson or exercise id: lower-case letters, digits, - */
             size_t n = strlen(s);

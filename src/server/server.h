@@ -8,6 +8,7 @@
 #include "agora/i18n.h"
 #include "agora/model.h"
 #include "agora/store.h"
+#include "agora/survey.h"
 #include "agora/training.h"
 
 #include <pthread.h>
@@ -46,8 +47,10 @@ struct srv {
     struct ag_store *stores[SRV_MAX_STORES];
     size_t nstores;
     char csp[1024];
-    struct ag_training *training; /* NULL when data/training is not installed */
-    char *reference;              /* the practical's reference answers (JSON) */
+    struct ag_training *training;  /* NULL when data/training is not installed */
+    struct ag_survey_question *sq; /* the perception survey's questions */
+    size_t nsq;
+    char *reference; /* the practical's reference answers (JSON) */
     size_t reference_len;
 };
 
@@ -65,7 +68,7 @@ typedef int (*srv_handler)(struct req *r);
 
 struct route {
     const char *method;
-    const char *pattern; /* segments; {cid} {sid} {aid} {z} {x} {y} {lang} {user} {item} */
+    const char *pattern; /* segments; {cid} {sid} {aid} {z} {x} {y} {lang} {user} {item} {token} */
     enum srv_access access;
     bool shared; /* the handler decides for users without a role (shared items) */
     srv_handler fn;
@@ -154,6 +157,9 @@ void srv_limiter_free(struct srv_limiter *l);
 /* Authenticates from the cookie; true when a live session was found. */
 bool srv_authenticate(struct req *r);
 bool srv_csrf_ok(struct req *r);
+/* Counts a hit of key; the seconds to wait when there were already max in
+ * the last 10 minutes, else 0. Kept in memory only. */
+int64_t srv_limit_hit(struct srv_limiter *l, const char *key, int max, int64_t now);
 
 /* Map layers (tiles.c). */
 int srv_tiles_new(struct srv_tiles **out);
@@ -211,6 +217,10 @@ int h_exercise_answer(struct req *r);
 int h_practical(struct req *r);
 int h_practical_answer(struct req *r);
 int h_certificate(struct req *r);
+int h_public_survey(struct req *r);
+int h_public_respond(struct req *r);
+int h_surveys(struct req *r);
+int h_survey_new(struct req *r);
 
 /* Starts the server; returns when SIGINT or SIGTERM arrives. */
 int srv_run(const struct srv_config *cfg, struct ag_error *err);

@@ -120,6 +120,19 @@ static void record(struct srv_limiter *l, const char *name, const char *client, 
     pthread_mutex_unlock(&l->mu);
 }
 
+int64_t srv_limit_hit(struct srv_limiter *l, const char *key, int max, int64_t now)
+{
+    pthread_mutex_lock(&l->mu);
+    struct slot *a = slot_of(l, key, now);
+    if (now - a->start >= LIMIT_WINDOW)
+        a->start = now, a->count = 0;
+    int64_t wait = a->count >= max ? a->start + LIMIT_WINDOW - now : 0;
+    if (!wait)
+        a->count++;
+    pthread_mutex_unlock(&l->mu);
+    return wait;
+}
+
 /* ---------- sessions ---------- */
 
 bool srv_authenticate(struct req *r)

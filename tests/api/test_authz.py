@@ -49,7 +49,24 @@ EXPECTED = {
     ("GET", "/api/v1/training/practical/{item}"): ("user", False),
     ("POST", "/api/v1/training/practical/{item}"): ("user", False),
     ("GET", "/api/v1/training/certificate"): ("user", False),
+    ("GET", "/api/v1/public/surveys/{token}"): ("public", False),
+    ("POST", "/api/v1/public/surveys/{token}/responses"): ("public", False),
+    ("GET", "/api/v1/cities/{cid}/surveys"): ("viewer", False),
+    ("POST", "/api/v1/cities/{cid}/surveys"): ("coordinator", False),
 }
+
+_survey_token = []
+
+
+def survey_token(api, w, admin):
+    """The public token of a survey of Place d'Armes in Monaco (made once)."""
+    if not _survey_token:
+        cid = w.city["Monaco"]
+        r = api.request("POST", f"{API}/cities/{cid}/surveys",
+                        {"space": w.space["Monaco"], "title": "Matrix survey"}, admin)
+        assert r.status == 201, r
+        _survey_token.append(r.json()["token"])
+    return _survey_token[0]
 
 # The training routes answer 404 while data/training is not installed.
 TRAINING = REPO / "data" / "training"
@@ -186,6 +203,13 @@ def make_call(method, pattern, city, w, api, sessions):
         return Call(path, {"sharing": "TLP:AMBER", "share_details": False})
     if key == ("PUT", "/api/v1/cities/{cid}/members/{user}"):
         return Call(path, {"role": "viewer", "partner": False})
+    if "{token}" in pattern:
+        path = path.replace("{token}", survey_token(api, w, admin))
+        if method == "POST":
+            return Call(path, {"answers": {"safe_day": 4}}, ok=(201,))
+        return Call(path)
+    if key == ("POST", "/api/v1/cities/{cid}/surveys"):
+        return Call(path, {"space": sid, "title": "A survey"}, ok=(201,))
     if pattern.startswith("/api/v1/training"):
         ok = (200,) if HAS_TRAINING else (404,)
         if key == ("GET", "/api/v1/training/lessons/{item}"):
