@@ -4,6 +4,9 @@
 //   #/                           the user's cities and what others share
 //   #/city/{cid}                 the city map and its spaces
 //   #/city/{cid}/space/{sid}     one space: approaches, assessment, plan
+//   #/training                   the training modules and the learner's progress
+//   #/training/{lesson}          a lesson, its exercises; the practical lesson
+//                                (also #/training/practical/{lesson})
 // SPDX-License-Identifier: EUPL-1.2
 
 import { api, setCsrf, ApiError } from "./api.js";
@@ -14,6 +17,7 @@ import { renderCities } from "./cities.js";
 import { renderCity } from "./city.js";
 import { renderSpace } from "./space.js";
 import { setTileUrl } from "./tiles.js";
+import { renderTraining, renderLesson } from "./training.js";
 
 export const state = {
     session: null, // the session object of the API, null when signed out
@@ -122,7 +126,14 @@ async function changeLang(l) {
     if (sel) sel.focus();
 }
 
-function renderHeader() {
+// aria-current of a header link: "page" on its own page, "true" on the
+// pages below it, none elsewhere. section: [name, exact] or null.
+function current(section, name) {
+    if (!section || section[0] !== name) return null;
+    return section[1] ? "page" : "true";
+}
+
+function renderHeader(section) {
     const header = document.getElementById("header");
     clear(header);
     const skip = document.getElementById("skip");
@@ -138,7 +149,10 @@ function renderHeader() {
     append(header,
         h("a", { class: "brand", href: s ? "#/" : "#/login" }, "agora"),
         s ? h("nav", { "aria-label": t("Main") },
-            h("ul", null, h("li", null, h("a", { href: "#/" }, t("Cities"))))) : null,
+            h("ul", null,
+                h("li", null, h("a", { href: "#/", "aria-current": current(section, "cities") }, t("Cities"))),
+                h("li", null, h("a", { href: "#/training", id: "nav-training", "aria-current": current(section, "training") },
+                    t("Training"))))) : null,
         h("div", { class: "header-tools" },
             s && s.user ? h("span", { class: "who" },
                 h("span", { class: "who-name" }, s.user.display_name || s.user.name),
@@ -177,7 +191,8 @@ export async function route() {
         }
     }
     if (seq !== renderSeq) return;
-    renderHeader();
+    renderHeader(parts[0] === "training" ? ["training", parts.length === 1]
+        : parts[0] === "login" ? null : ["cities", parts.length === 0]);
     const ctx = { stale: () => seq !== renderSeq };
     const page = h("div", { class: "page" });
     try {
@@ -189,6 +204,12 @@ export async function route() {
             await renderCity(page, ctx, parts[1]);
         } else if (parts[0] === "city" && parts[2] === "space" && parts.length === 4) {
             await renderSpace(page, ctx, parts[1], parts[3]);
+        } else if (parts[0] === "training" && parts.length === 1) {
+            await renderTraining(page, ctx);
+        } else if (parts[0] === "training" && parts.length === 2) {
+            await renderLesson(page, ctx, parts[1]);
+        } else if (parts[0] === "training" && parts[1] === "practical" && parts.length === 3) {
+            await renderLesson(page, ctx, parts[2]);
         } else {
             setTitle(t("Not found."));
             append(page, h("h1", { tabindex: "-1" }, t("Not found.")),
