@@ -273,6 +273,79 @@ static const struct ag_lesson *practical_lesson(struct req *r)
     return l;
 }
 
+/* The learner's answers ({"question","answer"} objects) as parallel
+ * arrays; entries not of that shape are left out (*n counts the rest). */
+static int learner_answers(const json_t *ja, const char ***qids, int **levels, size_t *n)
+{
+    size_t m = json_array_size(ja);
+    *qids = calloc(m + 1, sizeof **qids);
+    *levels = calloc(m + 1, sizeof **levels);
+    *n = 0;
+    if (!*qids || !*levels)
+        return AG_ENOMEM;
+    for (size_t k = 0; k < m; k++) {
+        json_t *a = json_array_get(ja, k);
+        const char *q = json_string_value(json_object_get(a, "question"));
+        json_t *lv = json_object_get(a, "answer");
+        if (q && json_is_integer(lv)) {
+            (*qids)[*n] = q;
+            (*levels)[(*n)++] = (int)json_integer_value(lv);
+        }
+    }
+    return 0;
+}
+
+/* {"lesson","score","answers","items"}: the feedback on the learner's
+ * answers ja, question by question in the reference's order. */
+static int put_feedback(struct req *r, const char *lesson, const json_t *ja, struct ag_error *err)
+{
+    const char **qids = NULL;
+    int *levels = NULL;
+    size_t n = 0, nref = 0;
+    double score = 0;
+    json_error_t je;
+    json_t *ref = json_loadb(r->srv->reference, r->srv->reference_len, 0, &je);
+    json_t *ra = json_object_get(ref, "answers");
+    double *points = calloc(json_array_size(ra) + 1, sizeof *points);
+    int rc = points ? learner_answers(ja, &qids, &levels, &n) : AG_ENOMEM;
+    if (!rc)
+        rc = ag_practical_score(r->srv->reference, r->srv->reference_len, qids, levels, n, &score,
+                                points, &nref, err);
+    char *doc = rc ? NULL : json_dumps(ja, JSON_COMPACT);
+    if (!rc)
+        rc = ag_buf_printf(&r->out, "{\"lesson\":\"%s\",\"score\":%.4f,\"answers\":%s,\"items\":[",
+                           lesson, score, doc ? doc : "[]");
+    for (size_t k = 0; !rc && k < nref; k++) {
+        json_t *a = json_array_get(ra, k);
+        const char *q = json_string_value(json_object_get(a, "question"));
+        int given = 0;
+        for (size_t i = 0; i < n; i++)
+            if (!strcmp(qids[i], q))
+                given = levels[i];
+        rc = ag_buf_printf(&r->out,
+                           "%s{\"question\":\"%s\",\"reference\":%d,\"given\":", k ? "," : "", q,
+                           (int)json_integer_value(json_object_get(a, "answer")));
+        if (!rc)
+            rc = given ? ag_buf_printf(&r->out, "%d", given) : ag_buf_puts(&r->out, "null");
+        if (!rc)
+            rc = ag_buf_printf(&r->out, ",\"points\":%.1f,\"reason\":", points[k]);
+        if (!rc)
+            rc = json_str(&r->out, json_string_value(json_object_get(a, "reason")));
+        if (!rc)
+            rc = ag_buf_puts(&r->out, "}");
+    }
+    if (!rc)
+        rc = ag_buf_puts(&r->out, "]}");
+    if (rc > 0)
+        rc = ag_error_set(err, AG_ENOMEM, "out of memory");
+    free(doc);
+    free(points);
+    free(qids);
+    free(levels);
+    json_decref(ref);
+    return rc;
+}
+
 int h_practical(struct req *r)
 {
     if (!r->srv->training)
@@ -284,16 +357,13 @@ int h_practical(struct req *r)
     struct ag_error err = {0};
     int rc = load_recs(r, &v, true, &err);
     const struct ag_training_rec *done = rc ? NULL : rec_of(&v, l->id);
-    if (!rc)
-        rc = ag_buf_printf(&r->out, "{\"lesson\":\"%s\",\"score\":", l->id);
-    if (!rc)
-        rc = done ? ag_buf_printf(&r->out, "%.4f", done->score) : ag_buf_puts(&r->out, "null");
-    if (!rc)
-        rc = ag_buf_puts(&r->out, ",\"answers\":");
-    if (!rc)
-        rc = ag_buf_puts(&r->out, done && done->answer ? done->answer : "null");
-    if (!rc)
-        rc = ag_buf_puts(&r->out, "}");
+    json_t *ja = done && done->answer ? json_loads(done->answer, 0, NULL) : NULL;
+    if (!rc && json_is_array(ja))
+        rc = put_feedback(r, l->id, ja, &err);
+    else if (!rc)
+        rc = ag_buf_printf(
+            &r->out, "{\"lesson\":\"%s\",\"score\":null,\"answers\":null,\"items\":null}", l->id);
+    json_decref(ja);
     free_recs(&v);
     return rc ? reply_ag_error(r, rc, &err) : reply_json(r, 200);
 }
@@ -311,78 +381,34 @@ int h_practical_answer(struct req *r)
     if (failed)
         return 0;
     json_t *ja = json_object_get(root, "answers");
-    size_t n = json_array_size(ja);
-    const char **qids = calloc(n + 1, sizeof *qids);
-    int *levels = calloc(n + 1, sizeof *levels);
-    int rc = json_is_array(ja) && qids && levels ? 0 : -1;
-    for (size_t k = 0; !rc && k < n; k++) {
+    if (!json_is_array(ja)) {
+        json_decref(root);
+        return reply_error(r, 400, "expected {\"answers\": [{\"question\", \"answer\"}]}");
+    }
+    for (size_t k = 0; k < json_array_size(ja); k++) {
         json_t *a = json_array_get(ja, k);
         const char *q = json_string_value(json_object_get(a, "question"));
         json_t *lv = json_object_get(a, "answer");
         if (!q || ag_catalogue_question(cat, q) < 0 || !json_is_integer(lv) ||
             json_integer_value(lv) < 1 || json_integer_value(lv) > 5) {
-            reply_error(r, 400,
-                        "answers[%zu]: expected a \"question\" of the checklist and an "
-                        "\"answer\" from 1 to 5",
-                        k);
-            rc = 1;
-            break;
+            json_decref(root);
+            return reply_error(r, 400,
+                               "answers[%zu]: expected a \"question\" of the checklist and an "
+                               "\"answer\" from 1 to 5",
+                               k);
         }
-        qids[k] = q;
-        levels[k] = (int)json_integer_value(lv);
     }
-    if (rc < 0)
-        reply_error(r, 400, "expected {\"answers\": [{\"question\", \"answer\"}]}");
     struct ag_error err = {0};
-    double score = 0;
-    size_t nref = 0;
-    double *points = rc ? NULL : calloc(1024, sizeof *points);
-    if (!rc)
-        rc = ag_practical_score(r->srv->reference, r->srv->reference_len, qids, levels, n, &score,
-                                NULL, &nref, &err);
-    if (!rc && nref <= 1024)
-        rc = ag_practical_score(r->srv->reference, r->srv->reference_len, qids, levels, n, &score,
-                                points, &nref, &err);
+    int rc = put_feedback(r, l->id, ja, &err);
+    /* the score just computed, stored with the answers */
+    json_t *fb = rc ? NULL : json_loadb(r->out.data, r->out.len, 0, NULL);
     char *doc = rc ? NULL : json_dumps(ja, JSON_COMPACT);
     if (!rc)
-        rc =
-            ag_store_training_practical(r->store, r->user.id, l->id, doc ? doc : "[]", score, &err);
-    if (!rc) {
-        /* the feedback, question by question, in the reference's order */
-        json_error_t je;
-        json_t *ref = json_loadb(r->srv->reference, r->srv->reference_len, 0, &je);
-        json_t *ra = json_object_get(ref, "answers");
-        rc = ag_buf_printf(&r->out, "{\"lesson\":\"%s\",\"score\":%.4f,\"items\":[", l->id, score);
-        for (size_t k = 0; !rc && k < json_array_size(ra) && k < 1024; k++) {
-            json_t *a = json_array_get(ra, k);
-            const char *q = json_string_value(json_object_get(a, "question"));
-            int given = 0;
-            for (size_t i = 0; i < n; i++)
-                if (!strcmp(qids[i], q))
-                    given = levels[i];
-            rc = ag_buf_printf(&r->out,
-                               "%s{\"question\":\"%s\",\"reference\":%d,\"given\":", k ? "," : "",
-                               q, (int)json_integer_value(json_object_get(a, "answer")));
-            if (!rc)
-                rc = given ? ag_buf_printf(&r->out, "%d", given) : ag_buf_puts(&r->out, "null");
-            if (!rc)
-                rc = ag_buf_printf(&r->out, ",\"points\":%.1f,\"reason\":", points[k]);
-            if (!rc)
-                rc = json_str(&r->out, json_string_value(json_object_get(a, "reason")));
-            if (!rc)
-                rc = ag_buf_puts(&r->out, "}");
-        }
-        if (!rc)
-            rc = ag_buf_puts(&r->out, "]}");
-        json_decref(ref);
-    }
+        rc = ag_store_training_practical(r->store, r->user.id, l->id, doc ? doc : "[]",
+                                         json_real_value(json_object_get(fb, "score")), &err);
     free(doc);
-    free(points);
-    free(qids);
-    free(levels);
+    json_decref(fb);
     json_decref(root);
-    if (rc > 0 || (rc < 0 && !err.code))
-        return 0; /* replied */
     return rc ? reply_ag_error(r, rc, &err) : reply_json(r, 200);
 }
 
