@@ -24,6 +24,7 @@ CSV_FIELDS = {
     "data/checklist.csv": ["question", "why", "answer_1", "answer_2", "answer_3",
                            "answer_4", "answer_5"],
     "data/measures.csv": ["name", "description"],
+    "data/survey-questions.csv": ["text", "low", "high"],
 }
 
 C_SOURCES = ["lib/report/assess.c", "lib/i18n/strings.c", "src/server/api_training.c"]

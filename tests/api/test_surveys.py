@@ -23,6 +23,8 @@ def test_public_form_answers_and_index(world, start_server):
     assert r.status == 200, r
     form = r.json()
     assert form["open"] and [q["id"] for q in form["questions"]][:2] == ["safe_day", "safe_night"]
+    assert form["questions"][0]["text"].startswith("Vous sentez-vous en sécurité")
+    assert form["questions"][0]["high"] == "Tout à fait en sécurité"
     # answers: each respondent's index is the mean of 100·(a − 1)/4
     given = [{"safe_day": 5, "safe_night": 3}, {"safe_day": 2}, {"worry": 4, "avoid": 4}]
     for g in given:
