@@ -146,6 +146,18 @@ int h_members(struct req *r)
     return rc ? reply_ag_error(r, rc, &err) : reply_json(r, 200);
 }
 
+/* 1 when a coordinator (not an administrator) acts on another coordinator
+ * of the city, which only an administrator may change or remove; 0, or an
+ * error code. */
+static int peer_coordinator(struct req *r, int64_t user, int64_t city, struct ag_error *err)
+{
+    if (r->user.admin)
+        return 0;
+    enum ag_role theirs;
+    int rc = ag_store_role(r->store, user, city, &theirs, NULL, err);
+    return rc ? rc : theirs == AG_ROLE_COORDINATOR;
+}
+
 int h_member_put(struct req *r)
 {
     bool failed;
@@ -172,13 +184,8 @@ int h_member_put(struct req *r)
     int rc = ag_store_user_get(r->store, r->name, &u, NULL, &err);
     if (rc == AG_ENOTFOUND)
         return reply_error(r, 404, "user \"%s\": no such user", r->name);
-    if (!rc && !r->user.admin) {
-        /* a coordinator cannot change another coordinator's role */
-        enum ag_role theirs;
-        rc = ag_store_role(r->store, u.id, c.id, &theirs, NULL, &err);
-        if (!rc && theirs == AG_ROLE_COORDINATOR)
-            return reply_forbidden(r);
-    }
+    if (!rc && (rc = peer_coordinator(r, u.id, c.id, &err)) > 0)
+        return reply_forbidden(r);
     if (!rc)
         rc = ag_store_grant(r->store, u.id, c.id, role, partner, r->user.name, &err);
     if (rc)
@@ -194,13 +201,8 @@ int h_member_delete(struct req *r)
     struct ag_user u;
     struct ag_error err = {0};
     int rc = ag_store_user_get(r->store, r->name, &u, NULL, &err);
-    if (!rc && !r->user.admin) {
-        /* a coordinator cannot remove another coordinator */
-        enum ag_role theirs;
-        rc = ag_store_role(r->store, u.id, c.id, &theirs, NULL, &err);
-        if (!rc && theirs == AG_ROLE_COORDINATOR)
-            return reply_forbidden(r);
-    }
+    if (!rc && (rc = peer_coordinator(r, u.id, c.id, &err)) > 0)
+        return reply_forbidden(r);
     if (!rc)
         rc = ag_store_grant(r->store, u.id, c.id, AG_ROLE_NONE, false, r->user.name, &err);
     if (rc == AG_ENOTFOUND)

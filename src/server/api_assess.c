@@ -414,6 +414,17 @@ static int save(struct req *r, struct loaded *x, int rev, const char *action, co
     return 0;
 }
 
+/* Replies 200 with the assessment x in full (what was just saved). */
+static void reply_full(struct req *r, const struct loaded *x)
+{
+    ag_buf_reset(&r->out);
+    int rc = put_full(r, &r->out, &x->rec, x->a, &x->sp, x->city.name);
+    if (rc)
+        reply_ag_error(r, rc, NULL);
+    else
+        reply_json(r, 200);
+}
+
 int h_assessment_put(struct req *r)
 {
     bool failed;
@@ -457,12 +468,7 @@ int h_assessment_put(struct req *r)
     }
     snprintf(what, sizeof what, "%zu change(s) from the web application", changed);
     if (!save(r, &x, rev, "assessment.answer", what)) {
-        ag_buf_reset(&r->out);
-        rc = put_full(r, &r->out, &x.rec, x.a, &x.sp, x.city.name);
-        if (rc)
-            reply_ag_error(r, rc, NULL);
-        else
-            reply_json(r, 200);
+        reply_full(r, &x);
     }
     loaded_free(&x);
     return 0;
@@ -512,12 +518,7 @@ int h_sharing(struct req *r)
     } else if ((rc = ag_store_commit(r->store, &err))) {
         reply_ag_error(r, rc, &err);
     } else {
-        ag_buf_reset(&r->out);
-        rc = put_full(r, &r->out, &x.rec, x.a, &x.sp, x.city.name);
-        if (rc)
-            reply_ag_error(r, rc, NULL);
-        else
-            reply_json(r, 200);
+        reply_full(r, &x);
     }
     loaded_free(&x);
     return 0;

@@ -43,6 +43,18 @@ static const struct ag_training_rec *rec_of(const struct ag_vec *v, const char *
     return NULL;
 }
 
+/* The learner's records (in v, to free with free_recs) and progress per
+ * module (*mp, t->nmodules entries, to free). */
+static int progress_of(struct req *r, struct ag_vec *v, struct ag_module_progress **mp, bool *all,
+                       struct ag_error *err)
+{
+    const struct ag_training *t = r->srv->training;
+    int rc = load_recs(r, v, false, err);
+    if (!rc && !(*mp = calloc(t->nmodules, sizeof **mp)))
+        rc = ag_error_set(err, AG_ENOMEM, "out of memory");
+    return rc ? rc : ag_training_progress(t, v->data, v->len, *mp, all);
+}
+
 int h_training(struct req *r)
 {
     const struct ag_training *t = r->srv->training;
@@ -51,13 +63,9 @@ int h_training(struct req *r)
     const char *lang = srv_lang(r);
     struct ag_vec v;
     struct ag_error err = {0};
-    int rc = load_recs(r, &v, false, &err);
-    struct ag_module_progress *mp = rc ? NULL : calloc(t->nmodules, sizeof *mp);
+    struct ag_module_progress *mp = NULL;
     bool all = false;
-    if (!rc && !mp)
-        rc = ag_error_set(&err, AG_ENOMEM, "out of memory");
-    if (!rc)
-        rc = ag_training_progress(t, v.data, v.len, mp, &all);
+    int rc = progress_of(r, &v, &mp, &all, &err);
     struct ag_buf *b = &r->out;
     if (!rc)
         rc = ag_buf_printf(b, "{\"lang\":\"%s\",\"certificate\":%s,\"modules\":[", lang,
@@ -421,13 +429,9 @@ int h_certificate(struct req *r)
     const struct ag_catalog *tr = srv_tr(r->srv, lang);
     struct ag_vec v;
     struct ag_error err = {0};
-    int rc = load_recs(r, &v, false, &err);
-    struct ag_module_progress *mp = rc ? NULL : calloc(t->nmodules, sizeof *mp);
+    struct ag_module_progress *mp = NULL;
     bool all = false;
-    if (!rc && !mp)
-        rc = ag_error_set(&err, AG_ENOMEM, "out of memory");
-    if (!rc)
-        rc = ag_training_progress(t, v.data, v.len, mp, &all);
+    int rc = progress_of(r, &v, &mp, &all, &err);
     if (!rc && !all) {
         free(mp);
         free_recs(&v);
