@@ -24,7 +24,7 @@ enum ag_store_flags {
 };
 
 /* The schema version this build writes and reads. */
-#define AG_STORE_SCHEMA_VERSION 7
+#define AG_STORE_SCHEMA_VERSION 8
 
 /* Opens the store at `location`: a file path, or "sqlite:PATH". A
  * "postgresql://" location is reserved for the PostgreSQL backend and fails
@@ -328,7 +328,7 @@ int ag_store_training_practical(struct ag_store *s, int64_t user_id, const char 
 int ag_store_training_progress(struct ag_store *s, int64_t user_id, bool with_answers,
                                struct ag_vec *out, struct ag_error *err);
 
-/* ---- perception surveys (schema 7) ---- */
+/* ---- perception surveys (schema 7; own questions: schema 8) ---- */
 
 struct ag_survey {
     int64_t id, city_id, space_id;
@@ -340,8 +340,17 @@ struct ag_survey {
 };
 
 /* Creates a survey of a space (s->id, s->token set; token: a fresh random
- * one from the caller). Audited. */
-int ag_store_survey_add(struct ag_store *s, struct ag_survey *sv, struct ag_error *err);
+ * one from the caller) with the city's own questions (JSON checked by
+ * ag_survey_own_check; NULL for none). Audited. */
+int ag_store_survey_add(struct ag_store *s, struct ag_survey *sv, const char *questions,
+                        struct ag_error *err);
+/* The survey's own questions (JSON), appended to out. */
+int ag_store_survey_questions(struct ag_store *s, int64_t id, struct ag_buf *out,
+                              struct ag_error *err);
+/* Opens or closes a survey to new answers. Audited (survey.open,
+ * survey.close) as who. */
+int ag_store_survey_set_open(struct ag_store *s, int64_t id, bool open, const char *who,
+                             struct ag_error *err);
 /* By id, or by public token (id 0). AG_ENOTFOUND. */
 int ag_store_survey_get(struct ag_store *s, int64_t id, const char *token, struct ag_survey *out,
                         struct ag_error *err);

@@ -602,7 +602,8 @@ static void read_survey(sqlite3_stmt *st, struct ag_survey *sv)
     sv->responses = sqlite3_column_int64(st, 8);
 }
 
-int ag_store_survey_add(struct ag_store *s, struct ag_survey *sv, struct ag_error *err)
+int ag_store_survey_add(struct ag_store *s, struct ag_survey *sv, const char *questions,
+                        struct ag_error *err)
 {
     utc_now(sv->created_at);
     int rc = ag__tx_begin(s, err);
@@ -611,7 +612,7 @@ int ag_store_survey_add(struct ag_store *s, struct ag_survey *sv, struct ag_erro
     sqlite3_stmt *st;
     rc = ag__prepare(s,
                      "INSERT INTO surveys (city_id, space_id, title, token, open, created_at, "
-                     "created_by) VALUES (?1, ?2, ?3, ?4, 1, ?5, ?6)",
+                     "created_by, questions) VALUES (?1, ?2, ?3, ?4, 1, ?5, ?6, ?7)",
                      &st, err);
     if (!rc) {
         sqlite3_bind_int64(st, 1, sv->city_id);
@@ -620,6 +621,7 @@ int ag_store_survey_add(struct ag_store *s, struct ag_survey *sv, struct ag_erro
         sqlite3_bind_text(st, 4, sv->token, -1, SQLITE_STATIC);
         sqlite3_bind_text(st, 5, sv->created_at, -1, SQLITE_STATIC);
         sqlite3_bind_text(st, 6, sv->created_by, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 7, questions ? questions : "[]", -1, SQLITE_STATIC);
         rc = step_done(s, st, "adding a survey", err);
     }
     if (!rc) {
@@ -658,6 +660,55 @@ int ag_store_survey_get(struct ag_store *s, int64_t id, const char *token, struc
     else
         rc = ag__db_fail(s, err, "reading a survey");
     sqlite3_finalize(st);
+    return rc;
+}
+
+int ag_store_survey_questions(struct ag_store *s, int64_t id, struct ag_buf *out,
+                              struct ag_error *err)
+{
+    sqlite3_stmt *st;
+    int rc = ag__prepare(s, "SELECT questions FROM surveys WHERE id = ?1", &st, err);
+    if (rc)
+        return rc;
+    sqlite3_bind_int64(st, 1, id);
+    int step = sqlite3_step(st);
+    if (step == SQLITE_ROW) {
+        if (ag_buf_puts(out, (const char *)sqlite3_column_text(st, 0)))
+            rc = ag_error_set(err, AG_ENOMEM, "out of memory");
+    } else if (step == SQLITE_DONE)
+        rc = ag_error_set(err, AG_ENOTFOUND, "survey %lld: no such survey", (long long)id);
+    else
+        rc = ag__db_fail(s, err, "reading a survey's questions");
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int ag_store_survey_set_open(struct ag_store *s, int64_t id, bool open, const char *who,
+                             struct ag_error *err)
+{
+    struct ag_survey sv;
+    int rc = ag__tx_begin(s, err);
+    if (rc)
+        return rc;
+    rc = ag_store_survey_get(s, id, NULL, &sv, err);
+    sqlite3_stmt *st = NULL;
+    if (!rc)
+        rc = ag__prepare(s, "UPDATE surveys SET open = ?2 WHERE id = ?1", &st, err);
+    if (!rc) {
+        sqlite3_bind_int64(st, 1, id);
+        sqlite3_bind_int(st, 2, open);
+        rc = step_done(s, st, "opening or closing a survey", err);
+    }
+    if (!rc) {
+        char target[64];
+        snprintf(target, sizeof target, "survey %lld", (long long)id);
+        rc = ag_store_audit(s, who, sv.city_id, open ? "survey.open" : "survey.close", target,
+                            sv.title, err);
+    }
+    if (!rc)
+        rc = ag__tx_commit(s, err);
+    if (rc)
+        ag__tx_rollback(s);
     return rc;
 }
 

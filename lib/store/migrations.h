@@ -206,6 +206,9 @@ static const char *const ag__store_migrations[] = {
     "  source TEXT NOT NULL CHECK (source IN ('web','import')),"
     "  answers TEXT NOT NULL);"
     "CREATE INDEX survey_responses_survey ON survey_responses(survey_id);",
+    /* 8: a survey's own questions (besides the standard ones), as checked
+     * by ag_survey_own_check */
+    "ALTER TABLE surveys ADD COLUMN questions TEXT NOT NULL DEFAULT '[]';",
 };
 
 #define AG__STORE_NMIGRATIONS                                                 \

@@ -6,6 +6,8 @@
 #include "agora/survey.h"
 
 #include <math.h>
+#include <stdlib.h>
+#include <string.h>
 
 /* The continued fraction of I_x(a, b) (converges for x < (a + 1)/(a + b + 2)). */
 static double betacf(double a, double b, double x)
@@ -127,5 +129,53 @@ int ag_perception_index(const double *respondents, size_t n, double conf, struct
         ag_t_quantile(0.5 + conf / 2, (double)(out->n - 1)) * out->sd / sqrt((double)out->n);
     out->lo = fmax(0, out->index - half);
     out->hi = fmin(100, out->index + half);
+    return 0;
+}
+
+/* Percentile mid-ranks of v[i] over the entries with both[i]: (rank − ½)/m,
+ * ties sharing the mean of their ranks. */
+static void mid_ranks(const double *v, const bool *both, size_t n, size_t m, double *out)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (!both[i]) {
+            out[i] = NAN;
+            continue;
+        }
+        size_t below = 0, equal = 0;
+        for (size_t j = 0; j < n; j++)
+            if (both[j]) {
+                below += v[j] < v[i];
+                equal += v[j] == v[i];
+            }
+        /* ranks below+1 .. below+equal, their mean below + (equal + 1)/2 */
+        out[i] = ((double)below + (double)(equal + 1) / 2 - 0.5) / (double)m;
+    }
+}
+
+int ag_perception_divergence(const double *index, const double *density, size_t n,
+                             double *rank_fear, double *rank_incidents, double *divergence,
+                             struct ag_error *err)
+{
+    bool *both = calloc(n + 1, sizeof *both);
+    double *fear = calloc(n + 1, sizeof *fear);
+    if (!both || !fear) {
+        free(both);
+        free(fear);
+        return ag_error_set(err, AG_ENOMEM, "out of memory");
+    }
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++) {
+        both[i] = isfinite(index[i]) && isfinite(density[i]);
+        fear[i] = 100 - index[i];
+        m += both[i];
+    }
+    if (m < 3)
+        memset(both, 0, n * sizeof *both);
+    mid_ranks(fear, both, n, m, rank_fear);
+    mid_ranks(density, both, n, m, rank_incidents);
+    for (size_t i = 0; i < n; i++)
+        divergence[i] = both[i] ? rank_fear[i] - rank_incidents[i] : NAN;
+    free(both);
+    free(fear);
     return 0;
 }

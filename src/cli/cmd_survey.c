@@ -23,11 +23,18 @@ static const char HELP[] =
     "Responses are anonymous: agora keeps the answers and the day, nothing else.\n"
     "\n"
     "Commands:\n"
-    "  create SPACE --title TEXT   a survey of SPACE (an id or an OSM reference)\n"
+    "  create SPACE --title TEXT [--questions FILE.json]\n"
+    "                              a survey of SPACE (an id or an OSM reference); the\n"
+    "                              city's own questions besides the standard ones:\n"
+    "                              [{\"kind\": \"scale\", \"text\", \"low\", \"high\"},\n"
+    "                               {\"kind\": \"choice\", \"text\", \"options\": [...]}]\n"
+    "                              (shown as written; not in the perception index)\n"
     "  import ID FILE.csv          responses from another survey tool: a header of\n"
-    "                              question ids, one row per respondent, answers 1-5\n"
-    "                              or empty; the whole file is checked first\n"
+    "                              question ids, one row per respondent, answers 1-5,\n"
+    "                              option ids separated by ';', or empty; the whole\n"
+    "                              file is checked first\n"
     "  results ID [--json]         respondents, the perception index, each question\n"
+    "  close ID, reopen ID         stop or resume taking answers on the public form\n"
     "  list                        the surveys of the city\n"
     "\n"
     "Options: --db PATH, --city NAME.\n";
@@ -44,10 +51,11 @@ static int parse_id(const char *s, int64_t *id)
 
 static int create(int argc, char **argv)
 {
-    const char *db = NULL, *city = NULL, *title = NULL;
+    const char *db = NULL, *city = NULL, *title = NULL, *questions = NULL;
     const struct cli_opt opts[] = {{"--db", &db, NULL},
                                    {"--city", &city, NULL},
                                    {"--title", &title, NULL},
+                                   {"--questions", &questions, NULL},
                                    {NULL, NULL, NULL}};
     const char *pos[1];
     int npos, code;
@@ -62,7 +70,17 @@ static int create(int argc, char **argv)
     struct ag_city c;
     struct ag_space sp = {0};
     struct ag_survey sv = {0};
-    int rc = tool_open_city(db, city, 0, &s, &c, &err);
+    struct ag_buf own, canon;
+    ag_buf_init(&own, (size_t)1 << 20);
+    ag_buf_init(&canon, (size_t)1 << 20);
+    int rc = 0;
+    if (questions) {
+        rc = ag_file_read(questions, &own, &err);
+        if (!rc && (rc = ag_survey_own_check(own.data ? own.data : "", &canon, &err)))
+            ag_error_prefix(&err, "%s: ", questions);
+    }
+    if (!rc)
+        rc = tool_open_city(db, city, 0, &s, &c, &err);
     if (!rc)
         rc = ag_store_space_get(s, c.id, pos[0], &sp, &err);
     if (!rc) {
@@ -72,14 +90,38 @@ static int create(int argc, char **argv)
         ag_token_new(sv.token);
         const char *u = getenv("USER");
         snprintf(sv.created_by, sizeof sv.created_by, "cli:%s", u && *u ? u : "unknown");
-        rc = ag_store_survey_add(s, &sv, &err);
+        rc = ag_store_survey_add(s, &sv, questions ? canon.data : NULL, &err);
     }
     if (!rc)
-        printf("Survey %lld of %s: the public form is /survey/%s on the web application\n",
+        printf("Survey %lld of %s: the public form is /#/survey/%s on the web application\n",
                (long long)sv.id, sp.name ? sp.name : pos[0], sv.token);
+    ag_buf_free(&own);
+    ag_buf_free(&canon);
     ag_space_free(&sp);
     ag_store_close(s);
     return rc ? tool_fail(&err) : EXIT_OK;
+}
+
+/* Opens the city's store and the survey ID of that city, with its form. */
+static int open_survey(const char *db, const char *city, int flags, int64_t id, struct ag_store **s,
+                       struct ag_survey *sv, struct ag_survey_question **q, size_t *nq,
+                       struct ag_error *err)
+{
+    struct ag_city c;
+    struct ag_survey_question *std = NULL;
+    size_t nstd = 0;
+    int rc = ag_survey_questions_load(NULL, &std, &nstd, err);
+    if (!rc)
+        rc = tool_open_city(db, city, flags, s, &c, err);
+    if (!rc)
+        rc = ag_store_survey_get(*s, id, NULL, sv, err);
+    if (!rc && sv->city_id != c.id)
+        rc = ag_error_set(err, AG_ENOTFOUND, "survey %lld: not a survey of %s", (long long)id,
+                          c.name);
+    if (!rc && q)
+        rc = ag_survey_form_load(*s, id, std, nstd, q, nq, err);
+    ag_survey_questions_free(std, nstd);
+    return rc;
 }
 
 static int import(int argc, char **argv)
@@ -98,25 +140,17 @@ static int import(int argc, char **argv)
         return code;
     struct ag_error err = {0};
     struct ag_survey_question *q = NULL;
-    size_t nq = 0, n = 0;
+    size_t nq = 0, n = 0, empty = 0;
     char **rows = NULL;
     struct ag_buf b;
     ag_buf_init(&b, (size_t)64 << 20);
     struct ag_store *s = NULL;
-    struct ag_city c;
     struct ag_survey sv;
-    int rc = ag_survey_questions_load(NULL, &q, &nq, &err);
+    int rc = open_survey(db, city, 0, id, &s, &sv, &q, &nq, &err);
     if (!rc)
         rc = ag_file_read(pos[1], &b, &err);
     if (!rc)
-        rc = ag_survey_csv_read(b.data, b.len, pos[1], q, nq, &rows, &n, &err);
-    if (!rc)
-        rc = tool_open_city(db, city, 0, &s, &c, &err);
-    if (!rc)
-        rc = ag_store_survey_get(s, id, NULL, &sv, &err);
-    if (!rc && sv.city_id != c.id)
-        rc = ag_error_set(&err, AG_ENOTFOUND, "survey %lld: not a survey of %s", (long long)id,
-                          c.name);
+        rc = ag_survey_csv_read(b.data, b.len, pos[1], q, nq, &rows, &n, &empty, &err);
     if (!rc) {
         char day[16];
         time_t t = time(NULL);
@@ -125,7 +159,10 @@ static int import(int argc, char **argv)
         strftime(day, sizeof day, "%Y-%m-%d", &tm);
         rc = ag_store_survey_respond(s, id, day, "import", (const char *const *)rows, n, &err);
     }
-    if (!rc)
+    if (!rc && empty)
+        printf("%zu responses imported into survey %lld (rows with no answer left out: %zu)\n", n,
+               (long long)id, empty);
+    else if (!rc)
         printf("%zu responses imported into survey %lld\n", n, (long long)id);
     for (size_t i = 0; i < n; i++)
         free(rows[i]);
@@ -155,71 +192,83 @@ static int results(int argc, char **argv)
     struct ag_survey_question *q = NULL;
     size_t nq = 0;
     struct ag_store *s = NULL;
-    struct ag_city c;
     struct ag_survey sv;
-    struct ag_vec v;
-    ag_vec_init(&v, sizeof(char *));
-    int rc = ag_survey_questions_load(NULL, &q, &nq, &err);
+    struct ag_survey_tally t = {0};
+    int rc = open_survey(db, city, AG_STORE_READONLY, id, &s, &sv, &q, &nq, &err);
     if (!rc)
-        rc = tool_open_city(db, city, AG_STORE_READONLY, &s, &c, &err);
-    if (!rc)
-        rc = ag_store_survey_get(s, id, NULL, &sv, &err);
-    if (!rc)
-        rc = ag_store_survey_responses(s, id, &v, &err);
-    double *idx = rc ? NULL : calloc(v.len + 1, sizeof *idx);
-    double *sum = rc ? NULL : calloc(nq, sizeof *sum);
-    size_t *cnt = rc ? NULL : calloc(nq, sizeof *cnt);
-    int *ans = rc ? NULL : calloc(nq, sizeof *ans);
-    if (!rc && (!idx || !sum || !cnt || !ans))
-        rc = ag_error_set(&err, AG_ENOMEM, "out of memory");
-    for (size_t i = 0; !rc && i < v.len; i++) {
-        json_t *o = json_loads(AG_VEC_AT(&v, char *, i), 0, NULL);
-        for (size_t k = 0; k < nq; k++) {
-            json_t *x = json_object_get(o, q[k].id);
-            ans[k] = json_is_integer(x) ? (int)json_integer_value(x) : 0;
-            if (ans[k] >= 1 && ans[k] <= 5) {
-                sum[k] += ans[k];
-                cnt[k]++;
-            }
-        }
-        json_decref(o);
-        idx[i] = ag_perception_respondent(ans, nq);
-    }
-    struct ag_perception p = {0};
-    if (!rc)
-        rc = ag_perception_index(idx, v.len, 0.95, &p, &err);
+        rc = ag_survey_tally_load(s, id, q, nq, 0.95, &t, &err);
     if (!rc && json) {
-        printf("{\"survey\":%lld,\"space\":%lld,\"responses\":%zu,\"respondents\":%zu,\"index\":",
-               (long long)sv.id, (long long)sv.space_id, v.len, p.n);
-        p.n ? printf("%.4f", p.index) : printf("null");
-        printf(",\"lo\":%.4f,\"hi\":%.4f,\"questions\":[", p.lo, p.hi);
-        for (size_t k = 0; k < nq; k++) {
-            printf("%s{\"id\":\"%s\",\"n\":%zu,\"mean\":", k ? "," : "", q[k].id, cnt[k]);
-            cnt[k] ? printf("%.4f}", sum[k] / (double)cnt[k]) : printf("null}");
-        }
-        printf("]}\n");
+        struct ag_buf b;
+        ag_buf_init(&b, (size_t)16 << 20);
+        rc = ag_buf_printf(&b, "{\"survey\":%lld,\"space\":%lld,\"open\":%s,\"tally\":",
+                           (long long)sv.id, (long long)sv.space_id, sv.open ? "true" : "false");
+        if (!rc)
+            rc = ag_survey_tally_json(q, nq, &t, NULL, &b);
+        if (!rc)
+            rc = ag_buf_puts(&b, "}");
+        if (rc)
+            ag_error_set(&err, rc, "out of memory");
+        else
+            printf("%s\n", b.data);
+        ag_buf_free(&b);
     } else if (!rc) {
-        printf("Survey %lld: %s (%lld responses)\n", (long long)sv.id, sv.title,
-               (long long)sv.responses);
-        if (p.n)
+        printf("Survey %lld: %s (%zu responses; %s)\n", (long long)sv.id, sv.title, t.responses,
+               sv.open ? "open" : "closed");
+        if (t.index.n)
             printf("Perception index %.1f (95 %% confidence %.1f to %.1f) from %zu respondents;\n"
                    "0 is the least safe, 100 the safest\n",
-                   p.index, p.lo, p.hi, p.n);
+                   t.index.index, t.index.lo, t.index.hi, t.index.n);
         else
             printf("No answer yet.\n");
-        for (size_t k = 0; k < nq; k++)
-            if (cnt[k])
-                printf("  %-12s mean %.2f of 5 (%zu answers)  %s\n", q[k].id,
-                       sum[k] / (double)cnt[k], cnt[k], q[k].text);
+        for (size_t k = 0; k < nq; k++) {
+            const struct ag_survey_count *c = &t.q[k];
+            if (!c->n)
+                continue;
+            if (q[k].kind == AG_SQ_SCALE) {
+                printf("  %-12s mean %.2f of 5 (%zu answers)  %s%s\n", q[k].id, c->mean, c->n,
+                       q[k].text, q[k].own ? "  [own]" : "");
+                continue;
+            }
+            printf("  %-12s %zu answers  %s%s\n", q[k].id, c->n, q[k].text,
+                   q[k].own ? "  [own]" : "");
+            for (size_t j = 0; j < q[k].nopt; j++)
+                printf("    %5zu  %5.1f %%  %s\n", c->count[j], 100.0 * c->count[j] / c->n,
+                       q[k].opt[j].text);
+        }
     }
-    for (size_t i = 0; i < v.len; i++)
-        free(AG_VEC_AT(&v, char *, i));
-    ag_vec_free(&v);
-    free(idx);
-    free(sum);
-    free(cnt);
-    free(ans);
+    ag_survey_tally_free(&t);
     ag_survey_questions_free(q, nq);
+    ag_store_close(s);
+    return rc ? tool_fail(&err) : EXIT_OK;
+}
+
+static int set_open(int argc, char **argv, bool open)
+{
+    const char *db = NULL, *city = NULL;
+    const struct cli_opt opts[] = {
+        {"--db", &db, NULL}, {"--city", &city, NULL}, {NULL, NULL, NULL}};
+    const char *pos[1];
+    int npos, code;
+    if (tool_parse(argc, argv, opts, pos, 1, &npos, HELP, &code))
+        return code;
+    if (npos != 1)
+        return tool_usage("survey %s: which survey? (agora survey list)", argv[0]);
+    int64_t id = 0;
+    if ((code = parse_id(pos[0], &id)))
+        return code;
+    struct ag_error err = {0};
+    struct ag_store *s = NULL;
+    struct ag_survey sv;
+    int rc = open_survey(db, city, 0, id, &s, &sv, NULL, NULL, &err);
+    char who[80];
+    const char *u = getenv("USER");
+    snprintf(who, sizeof who, "cli:%s", u && *u ? u : "unknown");
+    if (!rc)
+        rc = ag_store_survey_set_open(s, id, open, who, &err);
+    if (!rc)
+        printf("Survey %lld is %s\n", (long long)id,
+               open ? "open again: the public form takes answers"
+                    : "closed: the public form takes no more answers");
     ag_store_close(s);
     return rc ? tool_fail(&err) : EXIT_OK;
 }
@@ -245,8 +294,9 @@ static int list(int argc, char **argv)
         printf("No survey yet: agora survey create SPACE --title TEXT\n");
     for (size_t i = 0; !rc && i < v.len; i++) {
         const struct ag_survey *sv = &AG_VEC_AT(&v, struct ag_survey, i);
-        printf("%-4lld space %-6lld %6lld responses  %s  %s\n", (long long)sv->id,
-               (long long)sv->space_id, (long long)sv->responses, sv->created_at, sv->title);
+        printf("%-4lld space %-6lld %6lld responses  %-6s  %s  %s\n", (long long)sv->id,
+               (long long)sv->space_id, (long long)sv->responses, sv->open ? "open" : "closed",
+               sv->created_at, sv->title);
     }
     ag_vec_free(&v);
     ag_store_close(s);
@@ -267,5 +317,9 @@ int cmd_survey(int argc, char **argv)
         return results(argc - 1, argv + 1);
     if (!strcmp(argv[1], "list"))
         return list(argc - 1, argv + 1);
-    return tool_usage("survey: unknown command \"%s\" (create, import, results, list)", argv[1]);
+    if (!strcmp(argv[1], "close") || !strcmp(argv[1], "reopen"))
+        return set_open(argc - 1, argv + 1, argv[1][0] == 'r');
+    return tool_usage("survey: unknown command \"%s\" (create, import, results, close, reopen, "
+                      "list)",
+                      argv[1]);
 }

@@ -301,5 +301,8 @@ const struct route srv_routes[] = {
     {"POST", API "/public/surveys/{token}/responses", ACC_PUBLIC, false, h_public_respond},
     {"GET", API "/cities/{cid}/surveys", ACC_VIEWER, false, h_surveys},
     {"POST", API "/cities/{cid}/surveys", ACC_COORDINATOR, false, h_survey_new},
+    {"GET", API "/cities/{cid}/surveys/{vid}", ACC_VIEWER, false, h_survey},
+    {"PUT", API "/cities/{cid}/surveys/{vid}", ACC_COORDINATOR, false, h_survey_put},
+    {"GET", API "/cities/{cid}/perception", ACC_VIEWER, false, h_perception},
 };
 const size_t srv_nroutes = sizeof srv_routes / sizeof srv_routes[0];

@@ -75,6 +75,9 @@ static bool match(struct req *r, const char *pattern, char **segs, int n)
         } else if (!strcmp(p, "{aid}")) {
             if (!parse_id(s, &r->aid))
                 return false;
+        } else if (!strcmp(p, "{vid}")) {
+            if (!parse_id(s, &r->vid))
+                return false;
         } else if (!strcmp(p, "{z}")) {
             if (!parse_small(s, &r->z))
                 return false;

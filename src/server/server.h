@@ -90,7 +90,7 @@ struct req {
     struct ag_session sess;
     uint8_t token_hash[32];
     /* path parameters */
-    int64_t cid, sid, aid;
+    int64_t cid, sid, aid, vid; /* city, space, assessment, survey */
     int z, x, y;
     char lang[8], name[128], item[64];
     /* the user's role in the path's city (coordinator for an administrator) */
@@ -221,6 +221,9 @@ int h_public_survey(struct req *r);
 int h_public_respond(struct req *r);
 int h_surveys(struct req *r);
 int h_survey_new(struct req *r);
+int h_survey(struct req *r);
+int h_survey_put(struct req *r);
+int h_perception(struct req *r);
 
 /* Starts the server; returns when SIGINT or SIGTERM arrives. */
 int srv_run(const struct srv_config *cfg, struct ag_error *err);

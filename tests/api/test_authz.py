@@ -53,6 +53,9 @@ EXPECTED = {
     ("POST", "/api/v1/public/surveys/{token}/responses"): ("public", False),
     ("GET", "/api/v1/cities/{cid}/surveys"): ("viewer", False),
     ("POST", "/api/v1/cities/{cid}/surveys"): ("coordinator", False),
+    ("GET", "/api/v1/cities/{cid}/surveys/{vid}"): ("viewer", False),
+    ("PUT", "/api/v1/cities/{cid}/surveys/{vid}"): ("coordinator", False),
+    ("GET", "/api/v1/cities/{cid}/perception"): ("viewer", False),
 }
 
 _survey_token = []
@@ -67,6 +70,19 @@ def survey_token(api, w, admin):
         assert r.status == 201, r
         _survey_token.append(r.json()["token"])
     return _survey_token[0]
+
+_survey_ids = {}
+
+
+def survey_id(api, w, admin, city):
+    """The id of a survey of the city's space (one per city, made once)."""
+    if city not in _survey_ids:
+        cid = w.city[city]
+        r = api.request("POST", f"{API}/cities/{cid}/surveys",
+                        {"space": w.space[city], "title": f"Matrix survey of {city}"}, admin)
+        assert r.status == 201, r
+        _survey_ids[city] = r.json()["id"]
+    return _survey_ids[city]
 
 # The training routes answer 404 while data/training is not installed.
 TRAINING = REPO / "data" / "training"
@@ -210,6 +226,11 @@ def make_call(method, pattern, city, w, api, sessions):
         return Call(path)
     if key == ("POST", "/api/v1/cities/{cid}/surveys"):
         return Call(path, {"space": sid, "title": "A survey"}, ok=(201,))
+    if "{vid}" in pattern:
+        path = path.replace("{vid}", str(survey_id(api, w, admin, city)))
+        if method == "PUT":
+            return Call(path, {"open": True})
+        return Call(path)
     if pattern.startswith("/api/v1/training"):
         ok = (200,) if HAS_TRAINING else (404,)
         if key == ("GET", "/api/v1/training/lessons/{item}"):
