@@ -8,6 +8,7 @@
 #include "agora/doc.h"
 
 #include <jansson.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -129,11 +130,54 @@ int h_training(struct req *r)
     return rc ? reply_ag_error(r, rc, &err) : reply_json(r, 200);
 }
 
+/* The order in which a learner sees the options of an order exercise
+ * (the lesson file gives them in the right order, which must not reach the
+ * page): shown[d] is the option shown at place d, never the identity. The
+ * permutation comes from a keyed hash (a random key per server) of the
+ * learner and the exercise, so it cannot be worked out from the source;
+ * answers travel in shown places and are stored in the file's order.
+ * Other kinds: the identity. */
+static void shown_order(const struct req *r, const struct ag_exercise *e, int *shown)
+{
+    size_t n = e->noptions;
+    for (size_t k = 0; k < n; k++)
+        shown[k] = (int)k;
+    if (e->kind != AG_EX_ORDER || n < 2)
+        return;
+    char msg[128];
+    int len = snprintf(msg, sizeof msg, "%lld:%s", (long long)r->user.id, e->id);
+    uint64_t x;
+    unsigned char h[crypto_shorthash_BYTES];
+    crypto_shorthash(h, (const unsigned char *)msg, (unsigned long long)len, r->srv->order_key);
+    memcpy(&x, h, sizeof x);
+    x |= 1;
+    for (size_t k = n - 1; k > 0; k--) {
+        x ^= x << 13; /* xorshift64 */
+        x ^= x >> 7;
+        x ^= x << 17;
+        size_t j = (size_t)(x % (k + 1));
+        int t = shown[k];
+        shown[k] = shown[j];
+        shown[j] = t;
+    }
+    bool identity = true;
+    for (size_t k = 0; k < n; k++)
+        identity &= shown[k] == (int)k;
+    if (identity) {
+        shown[0] = 1;
+        shown[1] = 0;
+    }
+}
+
 /* An exercise as the learner sees it; with its right answers and
  * explanation once answered. */
-static int put_exercise(struct ag_buf *b, const struct ag_exercise *e,
+static int put_exercise(const struct req *r, struct ag_buf *b, const struct ag_exercise *e,
                         const struct ag_training_rec *done)
 {
+    int shown[AG_EXERCISE_MAX_OPTIONS], place[AG_EXERCISE_MAX_OPTIONS];
+    shown_order(r, e, shown);
+    for (size_t k = 0; k < e->noptions; k++)
+        place[shown[k]] = (int)k;
     int rc =
         ag_buf_printf(b, "{\"id\":\"%s\",\"kind\":\"%s\",\"question\":", e->id, KINDS[e->kind]);
     if (!rc)
@@ -143,17 +187,35 @@ static int put_exercise(struct ag_buf *b, const struct ag_exercise *e,
     for (size_t k = 0; !rc && k < e->noptions; k++) {
         rc = ag_buf_puts(b, k ? "," : "");
         if (!rc)
-            rc = json_str(b, e->option[k]);
+            rc = json_str(b, e->option[shown[k]]);
     }
     if (!rc)
         rc = ag_buf_puts(b, "]");
     if (!rc && done) {
-        rc = ag_buf_printf(b, ",\"score\":%.4f,\"answer\":%s,\"correct\":[", done->score,
-                           done->answer ? done->answer : "null");
+        /* the stored answer (file order) in shown places */
+        rc = ag_buf_printf(b, ",\"score\":%.4f,\"answer\":", done->score);
+        json_t *ja = done->answer ? json_loads(done->answer, 0, NULL) : NULL;
+        if (!rc && !json_is_array(ja))
+            rc = ag_buf_puts(b, "null");
+        else if (!rc) {
+            rc = ag_buf_puts(b, "[");
+            for (size_t k = 0; !rc && k < json_array_size(ja); k++) {
+                json_int_t v = json_integer_value(json_array_get(ja, k));
+                rc = ag_buf_printf(b, "%s%d", k ? "," : "",
+                                   v >= 0 && (size_t)v < e->noptions ? place[v] : (int)v);
+            }
+            if (!rc)
+                rc = ag_buf_puts(b, "]");
+        }
+        json_decref(ja);
+        /* the right options (an order exercise: every option, in the
+         * right order), in shown places */
+        if (!rc)
+            rc = ag_buf_puts(b, ",\"correct\":[");
         bool first = true;
         for (size_t k = 0; !rc && k < e->noptions; k++)
             if (e->correct[k]) {
-                rc = ag_buf_printf(b, "%s%zu", first ? "" : ",", k);
+                rc = ag_buf_printf(b, "%s%d", first ? "" : ",", place[k]);
                 first = false;
             }
         if (!rc)
@@ -197,7 +259,7 @@ int h_lesson(struct req *r)
     for (size_t e = 0; !rc && e < l->nexercises; e++) {
         rc = ag_buf_puts(b, e ? "," : "");
         if (!rc)
-            rc = put_exercise(b, &l->exercises[e], rec_of(&v, l->exercises[e].id));
+            rc = put_exercise(r, b, &l->exercises[e], rec_of(&v, l->exercises[e].id));
     }
     if (!rc)
         rc = ag_buf_puts(b, "]}");
@@ -230,6 +292,12 @@ int h_exercise_answer(struct req *r)
             answer[k] = (int)json_integer_value(x);
     }
     json_decref(root);
+    /* from the places the learner saw to the file's order */
+    int shown[AG_EXERCISE_MAX_OPTIONS];
+    shown_order(r, e0, shown);
+    for (size_t k = 0; ok && k < n; k++)
+        if ((size_t)answer[k] < e0->noptions)
+            answer[k] = shown[answer[k]];
     if (!ok)
         return reply_error(r, 400,
                            "\"answer\": expected an array of option numbers (from 0), "
@@ -257,7 +325,7 @@ int h_exercise_answer(struct req *r)
         struct ag_training_rec done = {0};
         done.score = score;
         done.answer = a.data;
-        rc = put_exercise(&r->out, e, &done);
+        rc = put_exercise(r, &r->out, e, &done);
     }
     ag_buf_free(&a);
     return rc ? reply_ag_error(r, rc, &err) : reply_json(r, 200);

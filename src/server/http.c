@@ -3,6 +3,8 @@
  * SPDX-License-Identifier: EUPL-1.2 */
 #include "server/server.h"
 
+#include <sodium.h>
+
 #include "agora/auth.h"
 
 #include <arpa/inet.h>
@@ -506,6 +508,8 @@ int srv_run(const struct srv_config *cfg, struct ag_error *err)
         rc = ag_survey_questions_load(NULL, &s->sq, &s->nsq, err);
     if (!rc && srv_tiles_new(&s->tiles))
         rc = ag_error_set(err, AG_ENOMEM, "out of memory");
+    if (!rc)
+        randombytes_buf(s->order_key, sizeof s->order_key);
     if (!rc && srv_limiter_new(&s->limiter))
         rc = ag_error_set(err, AG_ENOMEM, "out of memory");
     if (!rc) {

@@ -51,6 +51,7 @@ struct srv {
     struct ag_survey_question *sq; /* the perception survey's questions */
     size_t nsq;
     char *reference; /* the practical's reference answers (JSON) */
+    unsigned char order_key[16]; /* random per server: how order exercises are shuffled */
     size_t reference_len;
 };
 

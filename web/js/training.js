@@ -146,18 +146,6 @@ export async function renderTraining(page, ctx) {
 
 // ---------- exercises ----------
 
-function shuffled(n, avoidIdentity) {
-    const a = Array.from({ length: n }, (_, i) => i);
-    for (let tries = 0; tries < 10; tries++) {
-        for (let i = n - 1; i > 0; i--) {
-            const j = Math.floor(Math.random() * (i + 1));
-            [a[i], a[j]] = [a[j], a[i]];
-        }
-        if (!avoidIdentity || n < 2 || a.some((v, i) => v !== i)) break;
-    }
-    return a;
-}
-
 function kindHint(kind) {
     switch (kind) {
     case "multiple": return t("Choose every right answer.");
@@ -184,10 +172,10 @@ function exerciseForm(ex, n, onScored) {
     let clearMarks;
 
     if (ex.kind === "order") {
-        // the options come in the right order: shown shuffled, or in the
-        // learner's last order
+        // the server shuffles the options (never in the right order); the
+        // learner's last order when there is one
         let order = Array.isArray(ex.answer) && ex.answer.length === options.length
-            ? ex.answer.slice() : shuffled(options.length, true);
+            ? ex.answer.slice() : options.map((_, k) => k);
         const live = h("div", { class: "visually-hidden", "aria-live": "assertive" });
         const ol = h("ol", { class: "order-list" });
         let lastResult = null;
