@@ -24,7 +24,7 @@ enum ag_store_flags {
 };
 
 /* The schema version this build writes and reads. */
-#define AG_STORE_SCHEMA_VERSION 8
+#define AG_STORE_SCHEMA_VERSION 9
 
 /* Opens the store at `location`: a file path, or "sqlite:PATH". A
  * "postgresql://" location is reserved for the PostgreSQL backend and fails

@@ -37,7 +37,7 @@ bool ag_user_name_ok(const char *name)
     return true;
 }
 
-static void utc_now(char out[32])
+void ag__utc_now(char out[32])
 {
     time_t t = time(NULL);
     struct tm tm;
@@ -45,13 +45,13 @@ static void utc_now(char out[32])
     strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
-static void copy_text(sqlite3_stmt *st, int i, char *out, size_t cap)
+void ag__copy_text(sqlite3_stmt *st, int i, char *out, size_t cap)
 {
     const unsigned char *t = sqlite3_column_text(st, i);
     snprintf(out, cap, "%s", t ? (const char *)t : "");
 }
 
-static int step_done(struct ag_store *s, sqlite3_stmt *st, const char *what, struct ag_error *err)
+int ag__step_done(struct ag_store *s, sqlite3_stmt *st, const char *what, struct ag_error *err)
 {
     int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : ag__db_fail(s, err, what);
     sqlite3_finalize(st);
@@ -73,7 +73,7 @@ int ag_store_audit(struct ag_store *s, const char *who, int64_t city_id, const c
                    const char *target, const char *detail, struct ag_error *err)
 {
     char at[32];
-    utc_now(at);
+    ag__utc_now(at);
     sqlite3_stmt *st;
     int rc = ag__prepare(s,
                          "INSERT INTO audit (at, who, city_id, action, target, detail) "
@@ -87,7 +87,7 @@ int ag_store_audit(struct ag_store *s, const char *who, int64_t city_id, const c
     sqlite3_bind_text(st, 4, action, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 5, target ? target : "", -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 6, detail ? detail : "", -1, SQLITE_STATIC);
-    return step_done(s, st, "writing the audit log", err);
+    return ag__step_done(s, st, "writing the audit log", err);
 }
 
 int ag_store_audit_list(struct ag_store *s, int64_t city_id, int64_t limit, struct ag_vec *out,
@@ -108,9 +108,9 @@ int ag_store_audit_list(struct ag_store *s, int64_t city_id, int64_t limit, stru
         struct ag_audit_rec r = {0};
         r.id = sqlite3_column_int64(st, 0);
         r.city_id = sqlite3_column_int64(st, 1);
-        copy_text(st, 2, r.at, sizeof r.at);
-        copy_text(st, 3, r.who, sizeof r.who);
-        copy_text(st, 4, r.action, sizeof r.action);
+        ag__copy_text(st, 2, r.at, sizeof r.at);
+        ag__copy_text(st, 3, r.who, sizeof r.who);
+        ag__copy_text(st, 4, r.action, sizeof r.action);
         r.target = ag_strdup((const char *)sqlite3_column_text(st, 5));
         r.detail = ag_strdup((const char *)sqlite3_column_text(st, 6));
         if (!r.target || !r.detail || !ag_vec_push(out, &r)) {
@@ -132,12 +132,12 @@ static void read_user(sqlite3_stmt *st, struct ag_user *u)
 {
     memset(u, 0, sizeof *u);
     u->id = sqlite3_column_int64(st, 0);
-    copy_text(st, 1, u->name, sizeof u->name);
-    copy_text(st, 2, u->display_name, sizeof u->display_name);
-    copy_text(st, 3, u->organisation, sizeof u->organisation);
-    copy_text(st, 4, u->lang, sizeof u->lang);
+    ag__copy_text(st, 1, u->name, sizeof u->name);
+    ag__copy_text(st, 2, u->display_name, sizeof u->display_name);
+    ag__copy_text(st, 3, u->organisation, sizeof u->organisation);
+    ag__copy_text(st, 4, u->lang, sizeof u->lang);
     u->admin = sqlite3_column_int(st, 5) != 0;
-    copy_text(st, 6, u->created_at, sizeof u->created_at);
+    ag__copy_text(st, 6, u->created_at, sizeof u->created_at);
 }
 
 int ag_store_user_add(struct ag_store *s, struct ag_user *u, const char *pw_hash, const char *who,
@@ -159,7 +159,7 @@ int ag_store_user_add(struct ag_store *s, struct ag_user *u, const char *pw_hash
     if (!rc) {
         if (!u->lang[0])
             snprintf(u->lang, sizeof u->lang, "en");
-        utc_now(u->created_at);
+        ag__utc_now(u->created_at);
         sqlite3_bind_text(st, 1, u->name, -1, SQLITE_STATIC);
         sqlite3_bind_text(st, 2, u->display_name, -1, SQLITE_STATIC);
         sqlite3_bind_text(st, 3, u->organisation, -1, SQLITE_STATIC);
@@ -260,14 +260,14 @@ static int user_update(struct ag_store *s, const char *sql, int64_t id, const ch
     if (!rc) {
         sqlite3_bind_int64(st, 1, id);
         sqlite3_bind_text(st, 2, value, -1, SQLITE_STATIC);
-        rc = step_done(s, st, "changing a user", err);
+        rc = ag__step_done(s, st, "changing a user", err);
     }
     if (!rc && !strcmp(action, "user.password")) {
         /* a new password ends every session opened with the old one */
         rc = ag__prepare(s, "DELETE FROM sessions WHERE user_id = ?1", &st, err);
         if (!rc) {
             sqlite3_bind_int64(st, 1, id);
-            rc = step_done(s, st, "ending sessions", err);
+            rc = ag__step_done(s, st, "ending sessions", err);
         }
     }
     if (!rc)
@@ -306,13 +306,13 @@ int ag_store_grant(struct ag_store *s, int64_t user_id, int64_t city_id, enum ag
         return rc;
     sqlite3_stmt *st;
     char at[32];
-    utc_now(at);
+    ag__utc_now(at);
     if (role == AG_ROLE_NONE) {
         rc = ag__prepare(s, "DELETE FROM grants WHERE user_id = ?1 AND city_id = ?2", &st, err);
         if (!rc) {
             sqlite3_bind_int64(st, 1, user_id);
             sqlite3_bind_int64(st, 2, city_id);
-            rc = step_done(s, st, "removing a grant", err);
+            rc = ag__step_done(s, st, "removing a grant", err);
             if (!rc && sqlite3_changes(s->db) == 0)
                 rc =
                     ag_error_set(err, AG_ENOTFOUND, "user \"%s\" has no role in that city", u.name);
@@ -331,7 +331,7 @@ int ag_store_grant(struct ag_store *s, int64_t user_id, int64_t city_id, enum ag
             sqlite3_bind_int(st, 4, partner);
             sqlite3_bind_text(st, 5, at, -1, SQLITE_STATIC);
             sqlite3_bind_text(st, 6, who ? who : "", -1, SQLITE_STATIC);
-            rc = step_done(s, st, "granting a role", err);
+            rc = ag__step_done(s, st, "granting a role", err);
         }
     }
     if (!rc) {
@@ -339,7 +339,7 @@ int ag_store_grant(struct ag_store *s, int64_t user_id, int64_t city_id, enum ag
         if (ag__prepare(s, "SELECT name FROM cities WHERE id = ?1", &st, NULL) == 0) {
             sqlite3_bind_int64(st, 1, city_id);
             if (sqlite3_step(st) == SQLITE_ROW)
-                copy_text(st, 0, city, sizeof city);
+                ag__copy_text(st, 0, city, sizeof city);
             sqlite3_finalize(st);
         }
         snprintf(detail, sizeof detail, "%s%s in %s", role ? ag_role_name(role) : "none",
@@ -372,12 +372,12 @@ int ag_store_grants(struct ag_store *s, int64_t user_id, int64_t city_id, struct
         struct ag_grant g = {0};
         g.user_id = sqlite3_column_int64(st, 0);
         g.city_id = sqlite3_column_int64(st, 1);
-        copy_text(st, 2, g.user, sizeof g.user);
-        copy_text(st, 3, g.city, sizeof g.city);
+        ag__copy_text(st, 2, g.user, sizeof g.user);
+        ag__copy_text(st, 3, g.city, sizeof g.city);
         g.role = ag_role_parse((const char *)sqlite3_column_text(st, 4));
         g.partner = sqlite3_column_int(st, 5) != 0;
-        copy_text(st, 6, g.granted_at, sizeof g.granted_at);
-        copy_text(st, 7, g.granted_by, sizeof g.granted_by);
+        ag__copy_text(st, 6, g.granted_at, sizeof g.granted_at);
+        ag__copy_text(st, 7, g.granted_by, sizeof g.granted_by);
         if (!ag_vec_push(out, &g))
             rc = ag_error_set(err, AG_ENOMEM, "out of memory");
     }
@@ -429,7 +429,7 @@ int ag_store_session_add(struct ag_store *s, const uint8_t hash[32], const struc
     sqlite3_bind_int64(st, 4, se->created_at);
     sqlite3_bind_int64(st, 5, se->last_seen);
     sqlite3_bind_int64(st, 6, se->expires_at);
-    return step_done(s, st, "opening a session", err);
+    return ag__step_done(s, st, "opening a session", err);
 }
 
 int ag_store_session_get(struct ag_store *s, const uint8_t hash[32], int64_t now, int64_t idle_s,
@@ -447,7 +447,7 @@ int ag_store_session_get(struct ag_store *s, const uint8_t hash[32], int64_t now
     int step = sqlite3_step(st);
     if (step == SQLITE_ROW) {
         out->user_id = sqlite3_column_int64(st, 0);
-        copy_text(st, 1, out->csrf, sizeof out->csrf);
+        ag__copy_text(st, 1, out->csrf, sizeof out->csrf);
         out->created_at = sqlite3_column_int64(st, 2);
         out->last_seen = sqlite3_column_int64(st, 3);
         out->expires_at = sqlite3_column_int64(st, 4);
@@ -478,7 +478,7 @@ int ag_store_session_delete(struct ag_store *s, const uint8_t hash[32], struct a
     if (rc)
         return rc;
     sqlite3_bind_blob(st, 1, hash, 32, SQLITE_STATIC);
-    return step_done(s, st, "ending a session", err);
+    return ag__step_done(s, st, "ending a session", err);
 }
 
 int ag_store_sessions_purge(struct ag_store *s, int64_t now, int64_t idle_s, int64_t *removed,
@@ -491,7 +491,7 @@ int ag_store_sessions_purge(struct ag_store *s, int64_t now, int64_t idle_s, int
         return rc;
     sqlite3_bind_int64(st, 1, now);
     sqlite3_bind_int64(st, 2, idle_s);
-    rc = step_done(s, st, "purging sessions", err);
+    rc = ag__step_done(s, st, "purging sessions", err);
     if (!rc && removed)
         *removed = sqlite3_changes(s->db);
     return rc;
@@ -513,7 +513,7 @@ static int training_put(struct ag_store *s, const char *sql, int64_t user_id, co
     if (!(score >= 0 && score <= 1))
         return ag_error_set(err, AG_EINVAL, "a score from 0 to 1 was expected");
     char at[32];
-    utc_now(at);
+    ag__utc_now(at);
     sqlite3_stmt *st;
     int rc = ag__prepare(s, sql, &st, err);
     if (rc)
@@ -524,7 +524,7 @@ static int training_put(struct ag_store *s, const char *sql, int64_t user_id, co
     sqlite3_bind_text(st, 4, json, -1, SQLITE_STATIC);
     sqlite3_bind_double(st, 5, score);
     sqlite3_bind_text(st, 6, at, -1, SQLITE_STATIC);
-    return step_done(s, st, "recording training progress", err);
+    return ag__step_done(s, st, "recording training progress", err);
 }
 
 int ag_store_training_answer(struct ag_store *s, int64_t user_id, const char *exercise,
@@ -565,10 +565,10 @@ int ag_store_training_progress(struct ag_store *s, int64_t user_id, bool with_an
     int step;
     while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW) {
         struct ag_training_rec r = {0};
-        copy_text(st, 0, r.item, sizeof r.item);
-        copy_text(st, 1, r.lesson, sizeof r.lesson);
+        ag__copy_text(st, 0, r.item, sizeof r.item);
+        ag__copy_text(st, 1, r.lesson, sizeof r.lesson);
         r.score = sqlite3_column_double(st, 2);
-        copy_text(st, 3, r.at, sizeof r.at);
+        ag__copy_text(st, 3, r.at, sizeof r.at);
         if (with_answers && !(r.answer = ag_strdup((const char *)sqlite3_column_text(st, 4))))
             rc = ag_error_set(err, AG_ENOMEM, "out of memory");
         if (!rc && !ag_vec_push(out, &r))
@@ -594,18 +594,18 @@ static void read_survey(sqlite3_stmt *st, struct ag_survey *sv)
     sv->id = sqlite3_column_int64(st, 0);
     sv->city_id = sqlite3_column_int64(st, 1);
     sv->space_id = sqlite3_column_int64(st, 2);
-    copy_text(st, 3, sv->title, sizeof sv->title);
-    copy_text(st, 4, sv->token, sizeof sv->token);
+    ag__copy_text(st, 3, sv->title, sizeof sv->title);
+    ag__copy_text(st, 4, sv->token, sizeof sv->token);
     sv->open = sqlite3_column_int(st, 5) != 0;
-    copy_text(st, 6, sv->created_at, sizeof sv->created_at);
-    copy_text(st, 7, sv->created_by, sizeof sv->created_by);
+    ag__copy_text(st, 6, sv->created_at, sizeof sv->created_at);
+    ag__copy_text(st, 7, sv->created_by, sizeof sv->created_by);
     sv->responses = sqlite3_column_int64(st, 8);
 }
 
 int ag_store_survey_add(struct ag_store *s, struct ag_survey *sv, const char *questions,
                         struct ag_error *err)
 {
-    utc_now(sv->created_at);
+    ag__utc_now(sv->created_at);
     int rc = ag__tx_begin(s, err);
     if (rc)
         return rc;
@@ -622,7 +622,7 @@ int ag_store_survey_add(struct ag_store *s, struct ag_survey *sv, const char *qu
         sqlite3_bind_text(st, 5, sv->created_at, -1, SQLITE_STATIC);
         sqlite3_bind_text(st, 6, sv->created_by, -1, SQLITE_STATIC);
         sqlite3_bind_text(st, 7, questions ? questions : "[]", -1, SQLITE_STATIC);
-        rc = step_done(s, st, "adding a survey", err);
+        rc = ag__step_done(s, st, "adding a survey", err);
     }
     if (!rc) {
         sv->id = sqlite3_last_insert_rowid(s->db);
@@ -697,7 +697,7 @@ int ag_store_survey_set_open(struct ag_store *s, int64_t id, bool open, const ch
     if (!rc) {
         sqlite3_bind_int64(st, 1, id);
         sqlite3_bind_int(st, 2, open);
-        rc = step_done(s, st, "opening or closing a survey", err);
+        rc = ag__step_done(s, st, "opening or closing a survey", err);
     }
     if (!rc) {
         char target[64];

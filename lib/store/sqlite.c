@@ -7,8 +7,8 @@
 #include <errno.h>
 #include <libgen.h>
 #include <math.h>
-#include <stddef.h>
 #include <sqlite3.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,7 +17,6 @@
 
 _Static_assert(AG__STORE_NMIGRATIONS == AG_STORE_SCHEMA_VERSION,
                "AG_STORE_SCHEMA_VERSION must equal the number of migrations");
-
 
 int ag__db_fail(struct ag_store *s, struct ag_error *err, const char *what)
 {
@@ -275,7 +274,10 @@ void ag__tx_rollback(struct ag_store *s)
     s->depth--;
 }
 
-int ag_store_begin(struct ag_store *s, struct ag_error *err) { return ag__tx_begin(s, err); }
+int ag_store_begin(struct ag_store *s, struct ag_error *err)
+{
+    return ag__tx_begin(s, err);
+}
 int ag_store_commit(struct ag_store *s, struct ag_error *err)
 {
     int rc = ag__tx_commit(s, err);
@@ -283,7 +285,10 @@ int ag_store_commit(struct ag_store *s, struct ag_error *err)
         ag__tx_rollback(s);
     return rc;
 }
-void ag_store_rollback(struct ag_store *s) { ag__tx_rollback(s); }
+void ag_store_rollback(struct ag_store *s)
+{
+    ag__tx_rollback(s);
+}
 
 int ag_store_schema_version(struct ag_store *s)
 {
@@ -340,7 +345,8 @@ static int bind_line(sqlite3_stmt *st, int i, const struct ag_line *l, struct ag
     return rc;
 }
 
-static int step_done(struct ag_store *s, sqlite3_stmt *st, struct ag_error *err, const char *what)
+/* Steps a statement that is used again: reset, not finalized. */
+static int step_reset(struct ag_store *s, sqlite3_stmt *st, struct ag_error *err, const char *what)
 {
     int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : ag__db_fail(s, err, what);
     sqlite3_reset(st);
@@ -375,15 +381,16 @@ static int bind_space(sqlite3_stmt *st, const struct ag_space *sp, struct ag_buf
     return bind_mpoly(st, 14, &sp->geom, b);
 }
 
-static int import_spaces(struct ag_store *s, int64_t city, int64_t gen, const struct ag_city_model *m,
-                         struct ag_import_stats *stats, struct ag_buf *b, struct ag_error *err)
+static int import_spaces(struct ag_store *s, int64_t city, int64_t gen,
+                         const struct ag_city_model *m, struct ag_import_stats *stats,
+                         struct ag_buf *b, struct ag_error *err)
 {
     sqlite3_stmt *find = NULL, *ins = NULL, *upd = NULL, *del = NULL;
     char sql[1024];
     int rc = ag__prepare(s,
-                     "SELECT id FROM spaces WHERE city_id = ?1 AND origin = 'osm' AND "
-                     "osm_type = ?2 AND osm_id = ?3",
-                     &find, err);
+                         "SELECT id FROM spaces WHERE city_id = ?1 AND origin = 'osm' AND "
+                         "osm_type = ?2 AND osm_id = ?3",
+                         &find, err);
     snprintf(sql, sizeof sql,
              "INSERT INTO spaces (%s, city_id, import_gen) VALUES "
              "(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18)",
@@ -392,14 +399,15 @@ static int import_spaces(struct ag_store *s, int64_t city, int64_t gen, const st
         rc = ag__prepare(s, sql, &ins, err);
     if (!rc)
         rc = ag__prepare(s,
-                     "UPDATE spaces SET name=?3, kind=?4, area_m2=?6, perimeter_m=?7,"
-                     " centroid_lon=?8, centroid_lat=?9, min_lon=?10, min_lat=?11, max_lon=?12,"
-                     " max_lat=?13, geom=?14, geom_source=?15, tags=?16, import_gen=?18 "
-                     "WHERE id = ?17",
-                     &upd, err);
+                         "UPDATE spaces SET name=?3, kind=?4, area_m2=?6, perimeter_m=?7,"
+                         " centroid_lon=?8, centroid_lat=?9, min_lon=?10, min_lat=?11, max_lon=?12,"
+                         " max_lat=?13, geom=?14, geom_source=?15, tags=?16, import_gen=?18 "
+                         "WHERE id = ?17",
+                         &upd, err);
     if (!rc)
-        rc = ag__prepare(s, "DELETE FROM spaces WHERE city_id = ?1 AND origin = 'osm' AND import_gen <> ?2",
-                     &del, err);
+        rc = ag__prepare(
+            s, "DELETE FROM spaces WHERE city_id = ?1 AND origin = 'osm' AND import_gen <> ?2",
+            &del, err);
     for (size_t i = 0; i < m->spaces.len && !rc; i++) {
         const struct ag_space *sp = &AG_VEC_AT(&m->spaces, struct ag_space, i);
         sqlite3_bind_int64(find, 1, city);
@@ -423,7 +431,7 @@ static int import_spaces(struct ag_store *s, int64_t city, int64_t gen, const st
         }
         sqlite3_bind_int64(st, 17, id ? id : city);
         sqlite3_bind_int64(st, 18, gen);
-        rc = step_done(s, st, err, "writing a space");
+        rc = step_reset(s, st, err, "writing a space");
         if (id)
             stats->spaces_updated++;
         else
@@ -432,7 +440,7 @@ static int import_spaces(struct ag_store *s, int64_t city, int64_t gen, const st
     if (!rc) {
         sqlite3_bind_int64(del, 1, city);
         sqlite3_bind_int64(del, 2, gen);
-        rc = step_done(s, del, err, "removing spaces no longer in the data");
+        rc = step_reset(s, del, err, "removing spaces no longer in the data");
         stats->spaces_removed = sqlite3_changes(s->db);
     }
     sqlite3_finalize(find);
@@ -446,17 +454,18 @@ static int import_roads(struct ag_store *s, int64_t city, const struct ag_city_m
                         struct ag_import_stats *stats, struct ag_buf *b, struct ag_error *err)
 {
     sqlite3_stmt *nst = NULL, *est = NULL;
-    int rc = ag__prepare(s,
-                     "INSERT INTO road_nodes (city_id, osm_id, lon, lat, barrier, blocks_vehicle)"
-                     " VALUES (?1,?2,?3,?4,?5,?6)",
-                     &nst, err);
+    int rc =
+        ag__prepare(s,
+                    "INSERT INTO road_nodes (city_id, osm_id, lon, lat, barrier, blocks_vehicle)"
+                    " VALUES (?1,?2,?3,?4,?5,?6)",
+                    &nst, err);
     if (!rc)
         rc = ag__prepare(s,
-                     "INSERT INTO road_edges (city_id, osm_way_id, seq, from_node, to_node,"
-                     " highway, name, length_m, width_m, width_source, oneway, incline_pct,"
-                     " bridge, tunnel, layer, surface, maxspeed_kmh, geom) VALUES"
-                     " (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18)",
-                     &est, err);
+                         "INSERT INTO road_edges (city_id, osm_way_id, seq, from_node, to_node,"
+                         " highway, name, length_m, width_m, width_source, oneway, incline_pct,"
+                         " bridge, tunnel, layer, surface, maxspeed_kmh, geom) VALUES"
+                         " (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18)",
+                         &est, err);
     for (size_t i = 0; i < m->road_nodes.len && !rc; i++) {
         const struct ag_road_node *n = &AG_VEC_AT(&m->road_nodes, struct ag_road_node, i);
         sqlite3_bind_int64(nst, 1, city);
@@ -465,7 +474,7 @@ static int import_roads(struct ag_store *s, int64_t city, const struct ag_city_m
         sqlite3_bind_double(nst, 4, n->ll.lat);
         bind_text(nst, 5, n->barrier);
         sqlite3_bind_int(nst, 6, n->blocks_vehicle);
-        rc = step_done(s, nst, err, "writing a road node");
+        rc = step_reset(s, nst, err, "writing a road node");
         stats->road_nodes++;
     }
     for (size_t i = 0; i < m->road_edges.len && !rc; i++) {
@@ -489,7 +498,7 @@ static int import_roads(struct ag_store *s, int64_t city, const struct ag_city_m
         bind_real(est, 17, e->maxspeed_kmh);
         rc = bind_line(est, 18, &e->geom, b);
         if (!rc)
-            rc = step_done(s, est, err, "writing a road edge");
+            rc = step_reset(s, est, err, "writing a road edge");
         stats->road_edges++;
     }
     sqlite3_finalize(nst);
@@ -501,16 +510,18 @@ static int import_others(struct ag_store *s, int64_t city, const struct ag_city_
                          struct ag_import_stats *stats, struct ag_buf *b, struct ag_error *err)
 {
     sqlite3_stmt *bst = NULL, *hst = NULL;
-    int rc = ag__prepare(s,
-                     "INSERT INTO barriers (city_id, osm_type, osm_id, type, blocks_vehicle, geom)"
-                     " VALUES (?1,?2,?3,?4,?5,?6)",
-                     &bst, err);
+    int rc =
+        ag__prepare(s,
+                    "INSERT INTO barriers (city_id, osm_type, osm_id, type, blocks_vehicle, geom)"
+                    " VALUES (?1,?2,?3,?4,?5,?6)",
+                    &bst, err);
     if (!rc)
-        rc = ag__prepare(s,
-                     "INSERT INTO buildings (city_id, osm_type, osm_id, name, building, height_m,"
-                     " levels, area_m2, min_lon, min_lat, max_lon, max_lat, geom) VALUES"
-                     " (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13)",
-                     &hst, err);
+        rc = ag__prepare(
+            s,
+            "INSERT INTO buildings (city_id, osm_type, osm_id, name, building, height_m,"
+            " levels, area_m2, min_lon, min_lat, max_lon, max_lat, geom) VALUES"
+            " (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13)",
+            &hst, err);
     for (size_t i = 0; i < m->barriers.len && !rc; i++) {
         const struct ag_barrier *x = &AG_VEC_AT(&m->barriers, struct ag_barrier, i);
         sqlite3_bind_int64(bst, 1, city);
@@ -520,7 +531,7 @@ static int import_others(struct ag_store *s, int64_t city, const struct ag_city_
         sqlite3_bind_int(bst, 5, x->blocks_vehicle);
         rc = bind_line(bst, 6, &x->geom, b);
         if (!rc)
-            rc = step_done(s, bst, err, "writing a barrier");
+            rc = step_reset(s, bst, err, "writing a barrier");
         stats->barriers++;
     }
     for (size_t i = 0; i < m->buildings.len && !rc; i++) {
@@ -540,7 +551,7 @@ static int import_others(struct ag_store *s, int64_t city, const struct ag_city_
         sqlite3_bind_double(hst, 12, x->bbox.maxy);
         rc = bind_mpoly(hst, 13, &x->geom, b);
         if (!rc)
-            rc = step_done(s, hst, err, "writing a building");
+            rc = step_reset(s, hst, err, "writing a building");
         stats->buildings++;
     }
     sqlite3_finalize(bst);
@@ -572,14 +583,15 @@ int ag_store_import(struct ag_store *s, const char *name, const struct ag_city_m
         st = NULL;
     }
     if (!rc) {
-        rc = ag__prepare(s,
-                     city ? "UPDATE cities SET source=?2, imported_at=strftime('%Y-%m-%dT%H:%M:%SZ','now'),"
-                            " origin_lon=?3, origin_lat=?4, min_lon=?5, min_lat=?6, max_lon=?7,"
-                            " max_lat=?8, import_count=?9 WHERE id=?10 AND name=?1"
-                          : "INSERT INTO cities (name, source, imported_at, origin_lon, origin_lat,"
-                            " min_lon, min_lat, max_lon, max_lat, import_count) VALUES"
-                            " (?1, ?2, strftime('%Y-%m-%dT%H:%M:%SZ','now'), ?3,?4,?5,?6,?7,?8,?9)",
-                     &st, err);
+        rc = ag__prepare(
+            s,
+            city ? "UPDATE cities SET source=?2, imported_at=strftime('%Y-%m-%dT%H:%M:%SZ','now'),"
+                   " origin_lon=?3, origin_lat=?4, min_lon=?5, min_lat=?6, max_lon=?7,"
+                   " max_lat=?8, import_count=?9 WHERE id=?10 AND name=?1"
+                 : "INSERT INTO cities (name, source, imported_at, origin_lon, origin_lat,"
+                   " min_lon, min_lat, max_lon, max_lat, import_count) VALUES"
+                   " (?1, ?2, strftime('%Y-%m-%dT%H:%M:%SZ','now'), ?3,?4,?5,?6,?7,?8,?9)",
+            &st, err);
     }
     if (!rc) {
         bind_text(st, 1, name);
@@ -593,7 +605,7 @@ int ag_store_import(struct ag_store *s, const char *name, const struct ag_city_m
         sqlite3_bind_int64(st, 9, gen);
         if (city)
             sqlite3_bind_int64(st, 10, city);
-        rc = step_done(s, st, err, "writing the city");
+        rc = step_reset(s, st, err, "writing the city");
         if (!rc && !city) {
             city = sqlite3_last_insert_rowid(s->db);
             stats->city_created = true;
@@ -620,10 +632,11 @@ int ag_store_import(struct ag_store *s, const char *name, const struct ag_city_m
     if (!rc)
         rc = import_others(s, city, m, stats, &b, err);
     if (!rc)
-        rc = ag__prepare(s,
-                     "INSERT INTO import_log (city_id, at, source, spaces, road_edges, buildings,"
-                     " skipped) VALUES (?1, strftime('%Y-%m-%dT%H:%M:%SZ','now'), ?2,?3,?4,?5,?6)",
-                     &st, err);
+        rc = ag__prepare(
+            s,
+            "INSERT INTO import_log (city_id, at, source, spaces, road_edges, buildings,"
+            " skipped) VALUES (?1, strftime('%Y-%m-%dT%H:%M:%SZ','now'), ?2,?3,?4,?5,?6)",
+            &st, err);
     if (!rc) {
         sqlite3_bind_int64(st, 1, city);
         bind_text(st, 2, m->source ? m->source : "");
@@ -631,7 +644,7 @@ int ag_store_import(struct ag_store *s, const char *name, const struct ag_city_m
         sqlite3_bind_int64(st, 4, (int64_t)m->road_edges.len);
         sqlite3_bind_int64(st, 5, (int64_t)m->buildings.len);
         sqlite3_bind_int64(st, 6, (int64_t)m->skipped.len);
-        rc = step_done(s, st, err, "writing the import log");
+        rc = step_reset(s, st, err, "writing the import log");
     }
     sqlite3_finalize(st);
     if (!rc)
@@ -660,8 +673,8 @@ static void read_city(sqlite3_stmt *st, struct ag_city *c)
     c->import_count = sqlite3_column_int64(st, 10);
 }
 
-#define CITY_COLS                                                                        \
-    "id, name, source, imported_at, origin_lon, origin_lat, min_lon, min_lat, max_lon, "  \
+#define CITY_COLS                                                                                  \
+    "id, name, source, imported_at, origin_lon, origin_lat, min_lon, min_lat, max_lon, "           \
     "max_lat, import_count"
 
 int ag_store_cities(struct ag_store *s, struct ag_vec *out, struct ag_error *err)
@@ -698,8 +711,8 @@ struct named_kind {
  * listing the names when name is NULL and there are several, AG_ENOTFOUND
  * otherwise, with messages naming the database. */
 static int pick_named(const struct ag_store *s, const void *items, size_t n, size_t stride,
-                      size_t name_off, const char *name, const struct named_kind *k,
-                      size_t *index, struct ag_error *err)
+                      size_t name_off, const char *name, const struct named_kind *k, size_t *index,
+                      struct ag_error *err)
 {
     const char *base = items;
     for (size_t i = 0; i < n; i++)
@@ -716,8 +729,8 @@ static int pick_named(const struct ag_store *s, const void *items, size_t n, siz
     ag_buf_init(&names, 4096);
     for (size_t i = 0; i < n; i++)
         ag_buf_printf(&names, "%s\"%s\"", i ? ", " : "", base + i * stride + name_off);
-    int rc = ag_error_set(err, AG_EAMBIG, "%s: holds several %s (%s); choose one with %s",
-                          s->path, k->plural, names.data ? names.data : "", k->option);
+    int rc = ag_error_set(err, AG_EAMBIG, "%s: holds several %s (%s); choose one with %s", s->path,
+                          k->plural, names.data ? names.data : "", k->option);
     ag_buf_free(&names);
     return rc;
 }
@@ -771,8 +784,8 @@ static int read_space(struct ag_store *s, sqlite3_stmt *st, bool with_geom, stru
         return ag_error_set(err, AG_ENOMEM, "out of memory");
     }
     if (with_geom) {
-        int rc = ag_wkb_read_mpoly(sqlite3_column_blob(st, 17), (size_t)sqlite3_column_bytes(st, 17),
-                                   &sp->geom, err);
+        int rc = ag_wkb_read_mpoly(sqlite3_column_blob(st, 17),
+                                   (size_t)sqlite3_column_bytes(st, 17), &sp->geom, err);
         if (rc) {
             ag_error_prefix(err, "%s: space %lld", s->path, (long long)sp->id);
             ag_space_free(sp);
@@ -839,14 +852,16 @@ int ag_store_space_get(struct ag_store *s, int64_t city_id, const char *ref, str
     if (step == SQLITE_ROW)
         rc = read_space(s, st, true, out, err);
     else if (step == SQLITE_DONE)
-        rc = ag_error_set(err, AG_ENOTFOUND, "no space %s in this city (see: agora spaces list)", ref);
+        rc = ag_error_set(err, AG_ENOTFOUND, "no space %s in this city (see: agora spaces list)",
+                          ref);
     else
         rc = ag__db_fail(s, err, "reading a space");
     sqlite3_finalize(st);
     return rc;
 }
 
-int ag_store_space_add(struct ag_store *s, int64_t city_id, struct ag_space *sp, struct ag_error *err)
+int ag_store_space_add(struct ag_store *s, int64_t city_id, struct ag_space *sp,
+                       struct ag_error *err)
 {
     char sql[1024];
     snprintf(sql, sizeof sql,
@@ -862,7 +877,7 @@ int ag_store_space_add(struct ag_store *s, int64_t city_id, struct ag_space *sp,
     rc = bind_space(st, sp, &b);
     sqlite3_bind_int64(st, 17, city_id);
     if (!rc)
-        rc = step_done(s, st, err, "adding a space");
+        rc = step_reset(s, st, err, "adding a space");
     if (!rc) {
         sp->id = sqlite3_last_insert_rowid(s->db);
         sp->city_id = city_id;
@@ -916,7 +931,8 @@ static int road_node_row(sqlite3_stmt *st, void *elem, struct ag_error *err)
     return 0;
 }
 
-int ag_store_road_nodes(struct ag_store *s, int64_t city_id, struct ag_vec *out, struct ag_error *err)
+int ag_store_road_nodes(struct ag_store *s, int64_t city_id, struct ag_vec *out,
+                        struct ag_error *err)
 {
     return read_rows(s,
                      "SELECT osm_id, lon, lat, barrier, blocks_vehicle FROM road_nodes"
@@ -951,7 +967,8 @@ static int road_edge_row(sqlite3_stmt *st, void *elem, struct ag_error *err)
     return rc;
 }
 
-int ag_store_road_edges(struct ag_store *s, int64_t city_id, struct ag_vec *out, struct ag_error *err)
+int ag_store_road_edges(struct ag_store *s, int64_t city_id, struct ag_vec *out,
+                        struct ag_error *err)
 {
     return read_rows(s,
                      "SELECT id, osm_way_id, seq, from_node, to_node, highway, name, length_m,"
@@ -1007,7 +1024,8 @@ static int building_row(sqlite3_stmt *st, void *elem, struct ag_error *err)
     return rc;
 }
 
-int ag_store_buildings(struct ag_store *s, int64_t city_id, struct ag_vec *out, struct ag_error *err)
+int ag_store_buildings(struct ag_store *s, int64_t city_id, struct ag_vec *out,
+                       struct ag_error *err)
 {
     return read_rows(s,
                      "SELECT id, osm_type, osm_id, name, building, height_m, levels, area_m2,"
@@ -1021,10 +1039,16 @@ int ag_store_buildings_in(struct ag_store *s, int64_t city_id,
                           struct ag_error *err)
 {
     sqlite3_stmt *st;
+    /* A city's buildings are imported together, so their ids form one
+     * range (another city's rows inside it are filtered out): reading the
+     * range in table order, the city's index only finding its ends, is twice
+     * as fast as looking each row up from the index. */
     int rc = ag__prepare(s,
                          "SELECT id, osm_type, osm_id, name, building, height_m, levels, area_m2,"
-                         " min_lon, min_lat, max_lon, max_lat, geom FROM buildings WHERE city_id = "
-                         "?1 ORDER BY id",
+                         " min_lon, min_lat, max_lon, max_lat, geom FROM buildings"
+                         " WHERE id BETWEEN (SELECT min(id) FROM buildings WHERE city_id = ?1)"
+                         " AND (SELECT max(id) FROM buildings WHERE city_id = ?1)"
+                         " AND +city_id = ?1 ORDER BY id",
                          &st, err);
     if (rc)
         return rc;
@@ -1065,27 +1089,28 @@ int ag_store_vehicle_save(struct ag_store *s, int64_t city_id, const char *model
     if (rc)
         return rc;
     rc = ag__prepare(s,
-                 "INSERT INTO vehicle_runs (city_id, at, model, classes, params) VALUES"
-                 " (?1, strftime('%Y-%m-%dT%H:%M:%SZ','now'), ?2, ?3, ?4)",
-                 &st, err);
+                     "INSERT INTO vehicle_runs (city_id, at, model, classes, params) VALUES"
+                     " (?1, strftime('%Y-%m-%dT%H:%M:%SZ','now'), ?2, ?3, ?4)",
+                     &st, err);
     if (!rc) {
         sqlite3_bind_int64(st, 1, city_id);
         bind_text(st, 2, model);
         bind_text(st, 3, classes_csv);
         bind_text(st, 4, params_json);
-        rc = step_done(s, st, err, "writing a vehicle run");
+        rc = step_reset(s, st, err, "writing a vehicle run");
         *run_id = sqlite3_last_insert_rowid(s->db);
     }
     sqlite3_finalize(st);
     st = NULL;
     if (!rc)
-        rc = ag__prepare(s, "INSERT INTO vehicle_results (run_id, space_id, result) VALUES (?1,?2,?3)",
-                     &st, err);
+        rc = ag__prepare(s,
+                         "INSERT INTO vehicle_results (run_id, space_id, result) VALUES (?1,?2,?3)",
+                         &st, err);
     for (size_t i = 0; i < n && !rc; i++) {
         sqlite3_bind_int64(st, 1, *run_id);
         sqlite3_bind_int64(st, 2, space_ids[i]);
         bind_text(st, 3, results[i]);
-        rc = step_done(s, st, err, "writing a vehicle result");
+        rc = step_reset(s, st, err, "writing a vehicle result");
     }
     sqlite3_finalize(st);
     if (!rc)
@@ -1101,9 +1126,9 @@ int ag_store_vehicle_latest(struct ag_store *s, int64_t space_id, char **result_
     *result_json = NULL;
     sqlite3_stmt *st;
     int rc = ag__prepare(s,
-                     "SELECT result FROM vehicle_results WHERE space_id = ?1"
-                     " ORDER BY run_id DESC LIMIT 1",
-                     &st, err);
+                         "SELECT result FROM vehicle_results WHERE space_id = ?1"
+                         " ORDER BY run_id DESC LIMIT 1",
+                         &st, err);
     if (rc)
         return rc;
     sqlite3_bind_int64(st, 1, space_id);
@@ -1143,17 +1168,17 @@ int ag_store_incidents_save(struct ag_store *s, struct ag_incident_set *set,
     rc = ag__prepare(s, "DELETE FROM incident_sets WHERE name = ?1", &st, err);
     if (!rc) {
         bind_text(st, 1, set->name);
-        rc = step_done(s, st, err, "replacing an incident set");
+        rc = step_reset(s, st, err, "replacing an incident set");
         *replaced = sqlite3_changes(s->db) > 0;
     }
     sqlite3_finalize(st);
     st = NULL;
     if (!rc)
         rc = ag__prepare(s,
-                     "INSERT INTO incident_sets (name, source, imported_at, crs, plane, params,"
-                     " records, skipped) VALUES (?1, ?2, strftime('%Y-%m-%dT%H:%M:%SZ','now'),"
-                     " ?3, ?4, ?5, ?6, ?7) RETURNING id, imported_at",
-                     &st, err);
+                         "INSERT INTO incident_sets (name, source, imported_at, crs, plane, params,"
+                         " records, skipped) VALUES (?1, ?2, strftime('%Y-%m-%dT%H:%M:%SZ','now'),"
+                         " ?3, ?4, ?5, ?6, ?7) RETURNING id, imported_at",
+                         &st, err);
     if (!rc) {
         bind_text(st, 1, set->name);
         bind_text(st, 2, set->source);
@@ -1174,10 +1199,11 @@ int ag_store_incidents_save(struct ag_store *s, struct ag_incident_set *set,
     sqlite3_finalize(st);
     st = NULL;
     if (!rc)
-        rc = ag__prepare(s,
-                     "INSERT INTO incidents (set_id, line, lon, lat, x, y, t, has_time, category)"
-                     " VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9)",
-                     &st, err);
+        rc = ag__prepare(
+            s,
+            "INSERT INTO incidents (set_id, line, lon, lat, x, y, t, has_time, category)"
+            " VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9)",
+            &st, err);
     for (size_t i = 0; i < n && !rc; i++) {
         const struct ag_incident *r = &rows[i];
         sqlite3_bind_int64(st, 1, set->id);
@@ -1190,7 +1216,7 @@ int ag_store_incidents_save(struct ag_store *s, struct ag_incident_set *set,
             sqlite3_bind_int64(st, 7, r->t);
         sqlite3_bind_int(st, 8, r->has_t && r->has_time);
         bind_text(st, 9, r->category);
-        rc = step_done(s, st, err, "writing an incident");
+        rc = step_reset(s, st, err, "writing an incident");
     }
     sqlite3_finalize(st);
     if (!rc)
@@ -1262,9 +1288,8 @@ int ag_store_incident_set_get(struct ag_store *s, const char *name, struct ag_in
     return rc;
 }
 
-int ag_store_incidents_load(struct ag_store *s, int64_t set_id,
-                            const struct ag_incident_filter *f, struct ag_vec *out,
-                            struct ag_error *err)
+int ag_store_incidents_load(struct ag_store *s, int64_t set_id, const struct ag_incident_filter *f,
+                            struct ag_vec *out, struct ag_error *err)
 {
     static const struct ag_incident_filter none = {0};
     if (!f)
@@ -1343,8 +1368,8 @@ static void copy_col(sqlite3_stmt *st, int i, char *out, size_t cap)
     snprintf(out, cap, "%s", t ? (const char *)t : "");
 }
 
-#define ASSESSMENT_COLS                                                                        \
-    "id, city_id, space_id, version, coalesce(based_on, 0), created_at, updated_at, assessor, " \
+#define ASSESSMENT_COLS                                                                            \
+    "id, city_id, space_id, version, coalesce(based_on, 0), created_at, updated_at, assessor, "    \
     "sharing, rev, share_details"
 
 /* Fills r from a row of ASSESSMENT_COLS (then doc at column 11 if with_doc). */
@@ -1376,9 +1401,10 @@ static int log_change(struct ag_store *s, int64_t id, const char *at, const char
                       const char *what, struct ag_error *err)
 {
     sqlite3_stmt *st;
-    int rc = ag__prepare(s, "INSERT INTO assessment_log (assessment_id, at, who, what) "
-                        "VALUES (?1, ?2, ?3, ?4)",
-                     &st, err);
+    int rc = ag__prepare(s,
+                         "INSERT INTO assessment_log (assessment_id, at, who, what) "
+                         "VALUES (?1, ?2, ?3, ?4)",
+                         &st, err);
     if (rc)
         return rc;
     sqlite3_bind_int64(st, 1, id);
@@ -1398,12 +1424,13 @@ int ag_store_assessment_insert(struct ag_store *s, struct ag_assessment_rec *r, 
     int rc = ag__tx_begin(s, err);
     if (rc)
         return rc;
-    rc = ag__prepare(s,
-                 "INSERT INTO assessments (city_id, space_id, version, based_on, created_at, "
-                 "updated_at, assessor, sharing, doc, share_details) VALUES (?1, ?2, (SELECT "
-                 "coalesce(max(version), 0) + 1 FROM assessments WHERE space_id = ?2), nullif(?3, "
-                 "0), ?4, ?4, ?5, ?6, ?7, ?8) RETURNING id, version, rev",
-                 &st, err);
+    rc = ag__prepare(
+        s,
+        "INSERT INTO assessments (city_id, space_id, version, based_on, created_at, "
+        "updated_at, assessor, sharing, doc, share_details) VALUES (?1, ?2, (SELECT "
+        "coalesce(max(version), 0) + 1 FROM assessments WHERE space_id = ?2), nullif(?3, "
+        "0), ?4, ?4, ?5, ?6, ?7, ?8) RETURNING id, version, rev",
+        &st, err);
     if (!rc) {
         sqlite3_bind_int64(st, 1, r->city_id);
         sqlite3_bind_int64(st, 2, r->space_id);
@@ -1442,11 +1469,12 @@ int ag_store_assessment_update(struct ag_store *s, struct ag_assessment_rec *r, 
     int rc = ag__tx_begin(s, err);
     if (rc)
         return rc;
-    rc = ag__prepare(s,
-                 "UPDATE assessments SET doc = ?2, assessor = ?3, sharing = ?4, updated_at = ?5, "
-                 "share_details = ?6, rev = rev + 1 WHERE id = ?1 AND (?7 = 0 OR rev = ?7) "
-                 "RETURNING rev",
-                 &st, err);
+    rc = ag__prepare(
+        s,
+        "UPDATE assessments SET doc = ?2, assessor = ?3, sharing = ?4, updated_at = ?5, "
+        "share_details = ?6, rev = rev + 1 WHERE id = ?1 AND (?7 = 0 OR rev = ?7) "
+        "RETURNING rev",
+        &st, err);
     if (!rc) {
         sqlite3_bind_int64(st, 1, r->id);
         sqlite3_bind_text(st, 2, r->doc, -1, SQLITE_STATIC);
@@ -1516,14 +1544,13 @@ int ag_store_assessment_get(struct ag_store *s, int64_t id, struct ag_assessment
                    "assessment %lld: no such assessment (see agora assess list)", out, err);
 }
 
-int ag_store_assessment_latest(struct ag_store *s, int64_t space_id,
-                               struct ag_assessment_rec *out, struct ag_error *err)
+int ag_store_assessment_latest(struct ag_store *s, int64_t space_id, struct ag_assessment_rec *out,
+                               struct ag_error *err)
 {
     return get_one(s,
                    "SELECT " ASSESSMENT_COLS ", doc FROM assessments WHERE space_id = ?1 "
                    "ORDER BY version DESC LIMIT 1",
-                   space_id, "space %lld has no assessment yet (agora assess new SPACE)", out,
-                   err);
+                   space_id, "space %lld has no assessment yet (agora assess new SPACE)", out, err);
 }
 
 int ag_store_assessments(struct ag_store *s, int64_t city_id, struct ag_vec *out,
@@ -1531,9 +1558,9 @@ int ag_store_assessments(struct ag_store *s, int64_t city_id, struct ag_vec *out
 {
     sqlite3_stmt *st;
     int rc = ag__prepare(s,
-                     "SELECT " ASSESSMENT_COLS " FROM assessments WHERE city_id = ?1 "
-                     "ORDER BY space_id, version",
-                     &st, err);
+                         "SELECT " ASSESSMENT_COLS " FROM assessments WHERE city_id = ?1 "
+                         "ORDER BY space_id, version",
+                         &st, err);
     if (rc)
         return rc;
     sqlite3_bind_int64(st, 1, city_id);
@@ -1556,9 +1583,9 @@ int ag_store_assessment_log(struct ag_store *s, int64_t id, struct ag_buf *out,
                             struct ag_error *err)
 {
     sqlite3_stmt *st;
-    int rc = ag__prepare(s,
-                     "SELECT at, who, what FROM assessment_log WHERE assessment_id = ?1 ORDER BY id",
-                     &st, err);
+    int rc = ag__prepare(
+        s, "SELECT at, who, what FROM assessment_log WHERE assessment_id = ?1 ORDER BY id", &st,
+        err);
     if (rc)
         return rc;
     sqlite3_bind_int64(st, 1, id);

@@ -25,5 +25,11 @@ int ag__prepare(struct ag_store *s, const char *sql, sqlite3_stmt **st, struct a
 int ag__tx_begin(struct ag_store *s, struct ag_error *err);
 int ag__tx_commit(struct ag_store *s, struct ag_error *err);
 void ag__tx_rollback(struct ag_store *s);
+/* The time now, UTC, ISO 8601 ("2026-11-23T07:20:00Z"). */
+void ag__utc_now(char out[32]);
+/* Column i as text into out (empty for NULL), truncated to cap. */
+void ag__copy_text(sqlite3_stmt *st, int i, char *out, size_t cap);
+/* Steps st once expecting SQLITE_DONE, then finalizes it. */
+int ag__step_done(struct ag_store *s, sqlite3_stmt *st, const char *what, struct ag_error *err);
 
 #endif

@@ -304,5 +304,15 @@ const struct route srv_routes[] = {
     {"GET", API "/cities/{cid}/surveys/{vid}", ACC_VIEWER, false, h_survey},
     {"PUT", API "/cities/{cid}/surveys/{vid}", ACC_COORDINATOR, false, h_survey_put},
     {"GET", API "/cities/{cid}/perception", ACC_VIEWER, false, h_perception},
+    /* partnerships (issue 9) */
+    {"GET", API "/partnerships", ACC_USER, false, h_partnerships},
+    {"POST", API "/partnerships", ACC_USER, true, h_partnership_new},
+    {"GET", API "/partnerships/{pid}", ACC_P_OBSERVER, false, h_partnership},
+    {"PUT", API "/partnerships/{pid}", ACC_P_COORDINATOR, false, h_partnership_put},
+    {"POST", API "/partnerships/{pid}/members", ACC_P_COORDINATOR, false, h_pmember_new},
+    {"PUT", API "/partnerships/{pid}/members/{mid}", ACC_P_COORDINATOR, false, h_pmember_put},
+    {"DELETE", API "/partnerships/{pid}/members/{mid}", ACC_P_COORDINATOR, false,
+     h_pmember_delete},
+    {"POST", API "/partnerships/{pid}/members/{mid}/accept", ACC_USER, true, h_pmember_accept},
 };
 const size_t srv_nroutes = sizeof srv_routes / sizeof srv_routes[0];

@@ -63,13 +63,18 @@ int h_cities(struct req *r)
  * can get that far for a city that does not exist). */
 int srv_city(struct req *r, struct ag_city *out)
 {
+    return srv_city_id(r, r->cid, out);
+}
+
+int srv_city_id(struct req *r, int64_t cid, struct ag_city *out)
+{
     struct ag_vec v;
     ag_vec_init(&v, sizeof(struct ag_city));
     struct ag_error err = {0};
     int rc = ag_store_cities(r->store, &v, &err);
     bool found = false;
     for (size_t i = 0; !rc && i < v.len; i++)
-        if (AG_VEC_AT(&v, struct ag_city, i).id == r->cid) {
+        if (AG_VEC_AT(&v, struct ag_city, i).id == cid) {
             *out = AG_VEC_AT(&v, struct ag_city, i);
             found = true;
         }
@@ -77,7 +82,7 @@ int srv_city(struct req *r, struct ag_city *out)
     if (rc)
         return reply_ag_error(r, rc, &err), -1;
     if (!found)
-        return reply_error(r, 404, "city %lld: no such city", (long long)r->cid), -1;
+        return reply_error(r, 404, "city %lld: no such city", (long long)cid), -1;
     return 0;
 }
 

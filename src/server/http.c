@@ -195,7 +195,19 @@ static void dispatch(struct req *r)
         reply_forbidden(r);
         return;
     }
-    if (rt->access >= ACC_VIEWER) {
+    if (rt->access >= ACC_P_OBSERVER) {
+        if (r->user.admin)
+            r->prole = AG_PROLE_COORDINATOR;
+        else if (ag_store_partner_role(r->store, r->user.id, r->pid, &r->prole, &err)) {
+            reply_ag_error(r, AG_ESTORE, &err);
+            return;
+        }
+        enum ag_prole need = (enum ag_prole)(rt->access - ACC_P_OBSERVER + AG_PROLE_OBSERVER);
+        if (r->prole < need) {
+            reply_forbidden(r);
+            return;
+        }
+    } else if (rt->access >= ACC_VIEWER) {
         if (r->user.admin)
             r->role = AG_ROLE_COORDINATOR;
         else if (ag_store_role(r->store, r->user.id, r->cid, &r->role, &r->partner, &err)) {
@@ -575,8 +587,9 @@ int srv_run(const struct srv_config *cfg, struct ag_error *err)
 
 void srv_print_routes(void)
 {
-    static const char *const acc[] = {"public", "user",     "admin",
-                                      "viewer", "assessor", "coordinator"};
+    static const char *const acc[] = {"public",          "user",         "admin",      "viewer",
+                                      "assessor",        "coordinator",  "p-observer", "p-member",
+                                      "p-action_leader", "p-coordinator"};
     for (size_t i = 0; i < srv_nroutes; i++)
         printf("%s\t%s\t%s%s\n", srv_routes[i].method, srv_routes[i].pattern,
                acc[srv_routes[i].access], srv_routes[i].shared ? "\tshared" : "");

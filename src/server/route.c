@@ -75,6 +75,21 @@ static bool match(struct req *r, const char *pattern, char **segs, int n)
         } else if (!strcmp(p, "{aid}")) {
             if (!parse_id(s, &r->aid))
                 return false;
+        } else if (!strcmp(p, "{pid}")) {
+            if (!parse_id(s, &r->pid))
+                return false;
+        } else if (!strcmp(p, "{mid}")) {
+            if (!parse_id(s, &r->mid))
+                return false;
+        } else if (!strcmp(p, "{action}")) {
+            if (!parse_id(s, &r->action))
+                return false;
+        } else if (!strcmp(p, "{meeting}")) {
+            if (!parse_id(s, &r->meeting))
+                return false;
+        } else if (!strcmp(p, "{practice}")) {
+            if (!parse_id(s, &r->practice))
+                return false;
         } else if (!strcmp(p, "{vid}")) {
             if (!parse_id(s, &r->vid))
                 return false;

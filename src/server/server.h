@@ -8,6 +8,7 @@
 #include "agora/i18n.h"
 #include "agora/model.h"
 #include "agora/store.h"
+#include "agora/partnership.h"
 #include "agora/survey.h"
 #include "agora/training.h"
 
@@ -62,6 +63,11 @@ enum srv_access {
     ACC_VIEWER,      /* at least viewer in the path's city */
     ACC_ASSESSOR,    /* at least assessor there */
     ACC_COORDINATOR, /* coordinator there */
+    /* in the path's partnership ({pid}), at least: */
+    ACC_P_OBSERVER,
+    ACC_P_MEMBER,
+    ACC_P_LEADER, /* action leader */
+    ACC_P_COORDINATOR,
 };
 
 struct req;
@@ -69,7 +75,9 @@ typedef int (*srv_handler)(struct req *r);
 
 struct route {
     const char *method;
-    const char *pattern; /* segments; {cid} {sid} {aid} {z} {x} {y} {lang} {user} {item} {token} */
+    /* segments; {cid} {sid} {aid} {vid} {pid} {mid} {action} {meeting} {practice} {z} {x}
+     * {y} {lang} {user} {item} {token} */
+    const char *pattern;
     enum srv_access access;
     bool shared; /* the handler decides for users without a role (shared items) */
     srv_handler fn;
@@ -92,11 +100,16 @@ struct req {
     uint8_t token_hash[32];
     /* path parameters */
     int64_t cid, sid, aid, vid; /* city, space, assessment, survey */
+    /* partnership, member, action, meeting, good practice */
+    int64_t pid, mid, action, meeting, practice;
     int z, x, y;
     char lang[8], name[128], item[64];
     /* the user's role in the path's city (coordinator for an administrator) */
     enum ag_role role;
     bool partner;
+    /* the user's role in the path's partnership (coordinator for an
+     * administrator) */
+    enum ag_prole prole;
     struct ag_store *store;
     /* the response */
     int status;
@@ -144,6 +157,8 @@ int srv_put_cities(struct req *r, struct ag_buf *b, struct ag_error *err);
 /* The city / space of the path; on failure the reply (404, 500) is made
  * and -1 returned. */
 int srv_city(struct req *r, struct ag_city *out);
+/* The same for any city id (404 replied when there is none). */
+int srv_city_id(struct req *r, int64_t cid, struct ag_city *out);
 int srv_space(struct req *r, struct ag_space *out);
 /* Whether the user may see this assessment in full (sharing.c). */
 bool srv_may_see_full(const struct req *r, const struct ag_assessment_rec *a);
@@ -225,6 +240,18 @@ int h_survey_new(struct req *r);
 int h_survey(struct req *r);
 int h_survey_put(struct req *r);
 int h_perception(struct req *r);
+/* partnerships (api_partner.c) */
+const char *srv_text_field(struct json_t *o, const char *field, size_t max, bool empty_ok,
+                           bool *bad);
+int srv_put_pmember(struct ag_buf *b, const struct ag_pmember *m);
+int h_partnerships(struct req *r);
+int h_partnership(struct req *r);
+int h_partnership_new(struct req *r);
+int h_partnership_put(struct req *r);
+int h_pmember_new(struct req *r);
+int h_pmember_put(struct req *r);
+int h_pmember_delete(struct req *r);
+int h_pmember_accept(struct req *r);
 
 /* Starts the server; returns when SIGINT or SIGTERM arrives. */
 int srv_run(const struct srv_config *cfg, struct ag_error *err);

@@ -56,6 +56,15 @@ EXPECTED = {
     ("GET", "/api/v1/cities/{cid}/surveys/{vid}"): ("viewer", False),
     ("PUT", "/api/v1/cities/{cid}/surveys/{vid}"): ("coordinator", False),
     ("GET", "/api/v1/cities/{cid}/perception"): ("viewer", False),
+    # partnerships: p-* levels are roles in the matrix partnership (P_ROLE)
+    ("GET", "/api/v1/partnerships"): ("user", False),
+    ("POST", "/api/v1/partnerships"): ("user", True),
+    ("GET", "/api/v1/partnerships/{pid}"): ("p-observer", False),
+    ("PUT", "/api/v1/partnerships/{pid}"): ("p-coordinator", False),
+    ("POST", "/api/v1/partnerships/{pid}/members"): ("p-coordinator", False),
+    ("PUT", "/api/v1/partnerships/{pid}/members/{mid}"): ("p-coordinator", False),
+    ("DELETE", "/api/v1/partnerships/{pid}/members/{mid}"): ("p-coordinator", False),
+    ("POST", "/api/v1/partnerships/{pid}/members/{mid}/accept"): ("user", True),
 }
 
 _survey_token = []
@@ -70,6 +79,49 @@ def survey_token(api, w, admin):
         assert r.status == 201, r
         _survey_token.append(r.json()["token"])
     return _survey_token[0]
+
+# Routes open to every user whose handler decides: a partnership is made by
+# a coordinator of its first city (here Monaco, POSTed by each role), an
+# invitation accepted by a coordinator of the invited city (here Nice).
+SHARED_USER = {
+    ("POST", "/api/v1/partnerships"): {
+        "norole": 403, "viewer": 403, "assessor": 403, "coordinator": "ok", "partner": 403,
+        "othercoord": 403, "admin": "ok"},
+    ("POST", "/api/v1/partnerships/{pid}/members/{mid}/accept"): {
+        "norole": 403, "viewer": 403, "assessor": 403, "coordinator": 403, "partner": 403,
+        "othercoord": "ok", "admin": "ok"},
+}
+
+_partnership = {}
+
+
+def partnership(api, w, sessions):
+    """The matrix partnership: Monaco coordinates, Nice is a member."""
+    if not _partnership:
+        coord = sessions["coordinator"]
+        r = api.request("POST", f"{API}/partnerships",
+                        {"name": "Matrix partnership", "starts": "2026-01-01",
+                         "ends": "2028-12-31", "city": w.city["Monaco"]}, coord)
+        assert r.status == 201, r
+        pid = r.json()["id"]
+        r = api.request("POST", f"{API}/partnerships/{pid}/members",
+                        {"city": w.city["Nice"], "role": "member"}, coord)
+        assert r.status == 201, r
+        r = api.request("POST", f"{API}/partnerships/{pid}/members/{r.json()['id']}/accept",
+                        None, sessions["othercoord"])
+        assert r.status == 200, r
+        _partnership["pid"] = pid
+    return _partnership["pid"]
+
+
+def org_member(api, pid, sessions):
+    """A fresh organisation member of the matrix partnership."""
+    r = api.request("POST", f"{API}/partnerships/{pid}/members",
+                    {"organisation": f"Matrix police {next(_counter)}", "kind": "police",
+                     "role": "observer"}, sessions["coordinator"])
+    assert r.status == 201, r
+    return r.json()["id"]
+
 
 _survey_ids = {}
 
@@ -98,6 +150,13 @@ def practical_lesson():
     return "m4-02"
 
 LEVEL = {"none": 0, "viewer": 1, "assessor": 2, "coordinator": 3}
+
+# Each role's part in the matrix partnership: Monaco coordinates it, Nice
+# is a member (invited and accepted); a viewer of a member city observes.
+P_ROLE = {"anonymous": "none", "norole": "none", "viewer": "observer",
+          "assessor": "coordinator", "coordinator": "coordinator", "partner": "observer",
+          "othercoord": "member", "admin": "coordinator"}
+P_LEVEL = {"none": 0, "observer": 1, "member": 2, "action_leader": 3, "coordinator": 4}
 FORBIDDEN = b'{"error":"forbidden"}'
 
 
@@ -140,7 +199,7 @@ def test_route_table_matches_the_server(agora):
     assert not stale, f"routes the matrix expects but the server lacks: {stale}"
 
 
-def expectation(access, shared, role, city):
+def expectation(access, shared, role, city, route=None):
     """'ok', 401 or 403. Shared routes: the assessments are TLP:AMBER (the
     answers file sets it; test_sharing puts it back), so a user without a
     role in the city is refused."""
@@ -148,10 +207,14 @@ def expectation(access, shared, role, city):
         return "ok"
     if role == "anonymous":
         return 401
-    if access == "user":
+    if access == "user" and not shared:
         return "ok"
     if access == "admin":
         return "ok" if role == "admin" else 403
+    if access.startswith("p-"):
+        return "ok" if P_LEVEL[P_ROLE[role]] >= P_LEVEL[access[2:]] else 403
+    if access == "user" and shared:
+        return SHARED_USER[route][role]
     have = ROLE_IN[role][city]
     return "ok" if LEVEL[have] >= LEVEL[access] else 403
 
@@ -226,6 +289,37 @@ def make_call(method, pattern, city, w, api, sessions):
         return Call(path)
     if key == ("POST", "/api/v1/cities/{cid}/surveys"):
         return Call(path, {"space": sid, "title": "A survey"}, ok=(201,))
+    if "{pid}" in pattern:
+        pid = partnership(api, w, sessions)
+        path = path.replace("{pid}", str(pid))
+        if key == ("PUT", "/api/v1/partnerships/{pid}"):
+            return Call(path, {"ends": "2029-06-30"})
+        if key == ("POST", "/api/v1/partnerships/{pid}/members"):
+            return Call(path, {"organisation": f"Matrix operator {next(_counter)}",
+                               "kind": "operator", "role": "member"}, ok=(201,))
+        if key == ("PUT", "/api/v1/partnerships/{pid}/members/{mid}"):
+            return Call(path.replace("{mid}", str(org_member(api, pid, sessions))),
+                        {"role": "member"})
+        if key == ("DELETE", "/api/v1/partnerships/{pid}/members/{mid}"):
+            return Call(path.replace("{mid}", str(org_member(api, pid, sessions))), ok=(204,))
+        if key == ("POST", "/api/v1/partnerships/{pid}/members/{mid}/accept"):
+            # a partnership of its own, coordinated by Monaco, inviting Nice
+            coord = sessions["coordinator"]
+            r = api.request("POST", f"{API}/partnerships",
+                            {"name": f"Invitation {next(_counter)}", "starts": "2026-01-01",
+                             "ends": "2026-12-31", "city": w.city["Monaco"]}, coord)
+            assert r.status == 201, r
+            own = r.json()["id"]
+            r = api.request("POST", f"{API}/partnerships/{own}/members",
+                            {"city": w.city["Nice"], "role": "member"}, coord)
+            assert r.status == 201, r
+            return Call(f"{API}/partnerships/{own}/members/{r.json()['id']}/accept")
+        return Call(path)
+    if key == ("POST", "/api/v1/partnerships"):
+        return Call(path, {"name": f"Made in the matrix {next(_counter)}",
+                           "starts": "2026-01-01", "ends": "2026-12-31",
+                           "city": w.city["Monaco"]},
+                    ok=(201,))
     if "{vid}" in pattern:
         path = path.replace("{vid}", str(survey_id(api, w, admin, city)))
         if method == "PUT":
@@ -281,7 +375,7 @@ def test_matrix(method, pattern, role, city, world, api, sessions):
         pytest.fail(f"{method} {pattern} is served but the matrix has no expectation for it",
                     pytrace=False)
     access, shared = EXPECTED[(method, pattern)]
-    want = expectation(access, shared, role, city)
+    want = expectation(access, shared, role, city, (method, pattern))
     call = make_call(method, pattern, city, world, api, sessions)
     session = None
     if role != "anonymous":
