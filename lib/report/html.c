@@ -90,8 +90,8 @@ int ag__report_num(struct ag_buf *b, double v, int decimals)
 
 /* ---- vehicle approach results (agora vehicle; docs/methodology.md §10-11) ---- */
 
-/* Impact speed bands: the colour of a path says which standard test speed
- * (ISO 22343-1) a barrier at its entry must be rated for. */
+/* Impact speed bands: the colour of a path says which test speed of the
+ * list agora rates with (methodology §13) a barrier at its entry needs. */
 static const struct band {
     double upto_kmh;
     const char *color;
@@ -326,8 +326,8 @@ static int put_rating(struct ag_buf *b, const struct vclass *c)
     if (c->rating)
         return ag_buf_put_html(b, c->rating);
     if (c->kmh > 112 + 1e-6)
-        return ag_buf_puts(b, "<span class=\"over\" title=\"faster than the highest standard test "
-                              "speed\">none above 112 km/h</span>");
+        return ag_buf_puts(b, "<span class=\"over\" title=\"faster than the highest test speed "
+                              "agora rates\">none above 112 km/h</span>");
     return ag_buf_puts(b, "<span class=\"none\">&mdash;</span>");
 }
 
@@ -454,10 +454,12 @@ static int write_methods(struct ag_buf *b, const struct vresult *res, size_t n)
             b, ".</p><p>The speeds err on the high side, as a threat assessment should: "
                "no air drag or rolling resistance, and no braking before bends (the vehicle "
                "is only slowed to the bend's limit). Shown speeds are rounded up to 0.1 km/h. "
-               "The rating a barrier needs is the impact speed rounded up to the next standard "
-               "test speed (16, 32, 48, 64, 80, 96 or 112 km/h), written as in ISO 22343-1: "
+               "The rating a barrier needs is the impact speed rounded up to the next of the "
+               "test speeds agora uses (16, 32, 48, 64, 80, 96 or 112 km/h; 48, 64 and 80 km/h "
+               "appear in published ratings, the rest of the list is not checked against the "
+               "standards' texts: methodology &sect;13), written in the style of IWA 14-1: "
                "V/test mass in kg[vehicle class]/test speed/impact angle, e.g. "
-               "V/7200[N2A]/64/90; above 112 km/h no standard rating applies. Energy is the "
+               "V/7200[N2A]/64/90; above 112 km/h agora gives no rating. Energy is the "
                "kinetic energy at impact, &frac12;&middot;m&middot;v&sup2; at the class's test "
                "mass. At a kerb-side entry the vehicle is taken to reach the space at the speed "
                "it has where it leaves the road, with no speed lost in the swerve. Method and "
@@ -628,8 +630,8 @@ static int write_worst_sentence(struct ag_buf *b, const struct ventry *e)
             rc = ag_buf_puts(b, w->across_m >= 0.05 ? " to the space" : " straight onto the space");
     }
     if (!rc && !w->rating && w->kmh > 112 + 1e-6)
-        rc = ag_buf_puts(b, "; that is faster than the highest standard test speed (112 km/h), "
-                            "so no standard rating covers it");
+        rc = ag_buf_puts(b, "; that is faster than the highest test speed agora rates "
+                            "(112 km/h), so no rating is given");
     if (!rc)
         rc = ag_buf_puts(b, ".");
     return rc;
