@@ -13,26 +13,16 @@
 
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { mkdirSync } from "node:fs";
-import { join } from "node:path";
-import { chromium } from "playwright-core";
+import { BASE, PASSWORD, launch, newPage as openPage, shot, inEnglish, signIn as signInAt } from "./lib.mjs";
 
-const BASE = (process.env.AGORA_URL || "http://127.0.0.1:8080").replace(/\/$/, "");
 const USER = process.env.AGORA_USER || "assessor";
-const PASSWORD = process.env.AGORA_PASSWORD || "assessor-password";
-const SHOTS = process.env.AGORA_ARTIFACTS || "out/test-artifacts/browser";
 const SPACE = "Place d'Armes";
-const T = 20000; // ms for anything the page waits on
 
 let browser;
 const errors = [];
 
 before(async () => {
-    mkdirSync(SHOTS, { recursive: true });
-    browser = await chromium.launch({
-        executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-        args: ["--no-sandbox"],
-    });
+    browser = await launch();
 });
 
 after(async () => {
@@ -40,42 +30,11 @@ after(async () => {
 });
 
 async function newPage() {
-    const context = await browser.newContext({
-        acceptDownloads: true, viewport: { width: 1400, height: 1000 }, locale: "en-GB",
-    });
-    const page = await context.newPage();
-    page.setDefaultTimeout(T);
-    page.on("pageerror", (e) => errors.push(String(e)));
-    page.on("dialog", (d) => {
-        errors.push(`dialog opened: ${d.message()}`);
-        d.dismiss();
-    });
-    return page;
-}
-
-// A screenshot of the viewport, scrolled to `at` (a locator) when given.
-async function shot(page, name, at) {
-    if (at) await at.first().scrollIntoViewIfNeeded();
-    await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: !at });
-}
-
-// After signing in the page is in the user's language, which a previous run
-// against the same server may have left in French: back to English.
-async function inEnglish(page) {
-    await page.locator(".site-header .who").waitFor();
-    if (await page.evaluate(() => document.documentElement.lang) !== "en") {
-        await page.locator("#lang-select").selectOption("en");
-        await page.locator("html[lang=en]").waitFor();
-    }
+    return openPage(browser, errors);
 }
 
 async function signIn(page, user = USER) {
-    await page.goto(`${BASE}/#/login`);
-    await page.getByLabel("User name").fill(user);
-    await page.getByLabel("Password").fill(PASSWORD);
-    await page.getByRole("button", { name: "Sign in" }).click();
-    await inEnglish(page);
-    await page.getByRole("heading", { level: 1, name: "Your cities" }).waitFor();
+    await signInAt(page, user);
 }
 
 test("a wrong password is refused with a message", { timeout: 60000 }, async () => {

@@ -7,6 +7,9 @@
 //   #/training                   the training modules and the learner's progress
 //   #/training/{lesson}          a lesson, its exercises; the practical lesson
 //                                (also #/training/practical/{lesson})
+//   #/survey/{token}             a perception survey's public form: no
+//                                account needed (a session, if any, is used
+//                                for the header only)
 // SPDX-License-Identifier: EUPL-1.2
 
 import { api, setCsrf, ApiError } from "./api.js";
@@ -18,6 +21,7 @@ import { renderCity } from "./city.js";
 import { renderSpace } from "./space.js";
 import { setTileUrl } from "./tiles.js";
 import { renderTraining, renderLesson } from "./training.js";
+import { renderSurveyForm } from "./survey.js";
 
 export const state = {
     session: null, // the session object of the API, null when signed out
@@ -133,7 +137,10 @@ function current(section, name) {
     return section[1] ? "page" : "true";
 }
 
-function renderHeader(section) {
+// section: [name, exact] for the signed-in pages, null on the sign-in page;
+// publicPage: a page for anyone (the survey form), whose brand links nowhere
+// when signed out.
+function renderHeader(section, publicPage) {
     const header = document.getElementById("header");
     clear(header);
     const skip = document.getElementById("skip");
@@ -147,7 +154,9 @@ function renderHeader(section) {
         h("option", { value: code, lang: code, selected: code === currentLang() }, name)));
 
     append(header,
-        h("a", { class: "brand", href: s ? "#/" : "#/login" }, "agora"),
+        s ? h("a", { class: "brand", href: "#/" }, "agora")
+            : publicPage ? h("span", { class: "brand" }, "agora")
+                : h("a", { class: "brand", href: "#/login" }, "agora"),
         s ? h("nav", { "aria-label": t("Main") },
             h("ul", null,
                 h("li", null, h("a", { href: "#/", "aria-current": current(section, "cities") }, t("Cities"))),
@@ -166,6 +175,14 @@ function renderHeader(section) {
 }
 
 let renderSeq = 0;
+// Whether GET /session was asked once for a public page (a citizen has no
+// session: asked again on each render, it would only say 401 again).
+let sessionProbed = false;
+
+// Pages anyone may open, without an account.
+function isPublic(parts) {
+    return parts[0] === "survey";
+}
 
 // Renders the page of the current hash. Each render gets a token; a page
 // that finishes loading after the user moved on draws nothing.
@@ -175,24 +192,29 @@ export async function route() {
     const hash = location.hash || "#/";
     const parts = hash.replace(/^#\/?/, "").split("/").filter(Boolean).map(decodeURIComponent);
 
-    if (!state.session && parts[0] !== "login") {
+    const open = isPublic(parts);
+    if (!state.session && parts[0] !== "login" && !(open && sessionProbed)) {
         try {
+            if (open) sessionProbed = true;
             await signedIn(await api.get("/session"));
         } catch (e) {
             if (seq !== renderSeq) return;
-            if (!(e instanceof ApiError) || e.status !== 401) {
+            if (open) {
+                // signed out: the public page in the language of the browser
+            } else if (!(e instanceof ApiError) || e.status !== 401) {
                 renderHeader();
                 append(clear(main), notice("error", errorText(e)));
                 return;
+            } else {
+                sessionStorage.setItem("agora.after", hash);
+                location.replace("#/login");
+                return;
             }
-            sessionStorage.setItem("agora.after", hash);
-            location.replace("#/login");
-            return;
         }
     }
     if (seq !== renderSeq) return;
     renderHeader(parts[0] === "training" ? ["training", parts.length === 1]
-        : parts[0] === "login" ? null : ["cities", parts.length === 0]);
+        : parts[0] === "login" || open ? null : ["cities", parts.length === 0], open);
     const ctx = { stale: () => seq !== renderSeq };
     const page = h("div", { class: "page" });
     try {
@@ -210,13 +232,15 @@ export async function route() {
             await renderLesson(page, ctx, parts[1]);
         } else if (parts[0] === "training" && parts[1] === "practical" && parts.length === 3) {
             await renderLesson(page, ctx, parts[2]);
+        } else if (parts[0] === "survey" && parts.length === 2) {
+            await renderSurveyForm(page, ctx, parts[1]);
         } else {
             setTitle(t("Not found."));
             append(page, h("h1", { tabindex: "-1" }, t("Not found.")),
                 h("p", null, h("a", { href: "#/" }, t("Back to the cities"))));
         }
     } catch (e) {
-        if (e instanceof ApiError && e.status === 401) {
+        if (e instanceof ApiError && e.status === 401 && !open) {
             state.session = null;
             sessionStorage.setItem("agora.after", hash);
             location.replace("#/login");

@@ -1,7 +1,8 @@
 // The space page: its outline on a small map with the entry points and the
 // approach paths of the vehicle analysis (coloured by impact speed), the
-// table of entries × vehicle class, the assessment (assessment.js) and the
-// report downloads in the current language.
+// table of entries × vehicle class, the assessment (assessment.js), the
+// perception surveys of the space (survey.js) and the report downloads in
+// the current language.
 // SPDX-License-Identifier: EUPL-1.2
 
 /* global L */
@@ -13,6 +14,7 @@ import { baseLayer } from "./tiles.js";
 import { speedColour, speedLegend } from "./risk.js";
 import { kindName } from "./city.js";
 import { renderAssessment } from "./assessment.js";
+import { renderSurveys } from "./survey.js";
 
 function entryName(e) {
     const road = e.road || t("unnamed road");
@@ -136,6 +138,12 @@ export async function renderSpace(page, ctx, cid, sid) {
     const asec = h("section", { class: "assessment", id: "assessment", "aria-labelledby": "assessment-title" });
     append(page, asec);
     await renderAssessment(asec, ctx, cid, sid, space);
+    if (ctx.stale()) return;
+
+    // perception surveys
+    const ssec = h("section", { class: "surveys", id: "surveys", "aria-labelledby": "surveys-title" });
+    append(page, ssec);
+    await renderSurveys(ssec, ctx, cid, sid);
     if (ctx.stale()) return;
 
     // reports
