@@ -10,6 +10,7 @@ their msgid). Usage: po/extract.py OUT.pot  (run from anywhere).
 SPDX-License-Identifier: EUPL-1.2
 """
 import csv
+import json
 import os
 import subprocess
 import sys
@@ -25,9 +26,17 @@ CSV_FIELDS = {
                            "answer_4", "answer_5"],
     "data/measures.csv": ["name", "description"],
     "data/survey-questions.csv": ["text", "low", "high"],
+    "data/indicators.csv": ["name"],
+    "data/funding-instruments.csv": ["name", "description"],
 }
 
-C_SOURCES = ["lib/report/assess.c", "lib/i18n/strings.c", "src/server/api_training.c"]
+# JSON files -> (the list key, the field of each entry a reader sees)
+JSON_FIELDS = {
+    "data/training/reference/place-darmes.json": ("answers", "reason"),
+}
+
+C_SOURCES = ["lib/report/assess.c", "lib/i18n/strings.c", "src/server/api_training.c",
+             "src/server/api_actions.c"]
 JS_DIR = "web/js"
 
 
@@ -46,6 +55,13 @@ def csv_pot(path):
                     text = row[col]
                     if text:
                         entries.setdefault(text, []).append(f"{rel}:{line}")
+    for rel, (key, field) in JSON_FIELDS.items():
+        with open(os.path.join(ROOT, rel), encoding="utf-8") as f:
+            doc = json.load(f)
+        for k, entry in enumerate(doc[key]):
+            text = entry.get(field)
+            if text:
+                entries.setdefault(text, []).append(f"{rel}:{key}[{k}]")
     with open(path, "w", encoding="utf-8") as out:
         out.write('msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n\n')
         for msgid, refs in entries.items():

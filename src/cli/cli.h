@@ -50,5 +50,6 @@ int cmd_city(int argc, char **argv);
 int cmd_audit(int argc, char **argv);
 int cmd_training(int argc, char **argv);
 int cmd_survey(int argc, char **argv);
+int cmd_indicators(int argc, char **argv);
 
 #endif

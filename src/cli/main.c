@@ -27,6 +27,7 @@ static const char HELP[] =
     "  audit                  the log of every change made by users\n"
     "  training list|progress the training modules, a learner's progress\n"
     "  survey COMMAND         perception surveys: create, import, results\n"
+    "  indicators COMMAND     urban indicators: list, import a city's values, show\n"
     "\n"
     "Options common to the commands:\n"
     "  --db PATH              the database (default: $AGORA_DB, else ./agora.db)\n"
@@ -78,5 +79,7 @@ int main(int argc, char **argv)
         return cmd_training(argc - 1, argv + 1);
     if (!strcmp(cmd, "survey"))
         return cmd_survey(argc - 1, argv + 1);
+    if (!strcmp(cmd, "indicators"))
+        return cmd_indicators(argc - 1, argv + 1);
     return tool_usage("unknown command \"%s\" (see agora --help)", cmd);
 }

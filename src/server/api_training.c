@@ -382,6 +382,7 @@ static int put_feedback(struct req *r, const char *lesson, const json_t *ja, str
     json_error_t je;
     json_t *ref = json_loadb(r->srv->reference, r->srv->reference_len, 0, &je);
     json_t *ra = json_object_get(ref, "answers");
+    const struct ag_catalog *tr = srv_tr(r->srv, srv_lang(r));
     double *points = calloc(json_array_size(ra) + 1, sizeof *points);
     int rc = points ? learner_answers(ja, &qids, &levels, &n) : AG_ENOMEM;
     if (!rc)
@@ -405,8 +406,11 @@ static int put_feedback(struct req *r, const char *lesson, const json_t *ja, str
             rc = given ? ag_buf_printf(&r->out, "%d", given) : ag_buf_puts(&r->out, "null");
         if (!rc)
             rc = ag_buf_printf(&r->out, ",\"points\":%.1f,\"reason\":", points[k]);
+        /* the reference's reasons are in the translation catalogues
+         * (po/extract.py takes them from the reference file) */
+        const char *reason = json_string_value(json_object_get(a, "reason"));
         if (!rc)
-            rc = json_str(&r->out, json_string_value(json_object_get(a, "reason")));
+            rc = json_str(&r->out, reason ? ag_tr(tr, reason) : NULL);
         if (!rc)
             rc = ag_buf_puts(&r->out, "}");
     }

@@ -252,6 +252,37 @@ int h_pmember_new(struct req *r);
 int h_pmember_put(struct req *r);
 int h_pmember_delete(struct req *r);
 int h_pmember_accept(struct req *r);
+/* the action plan of a partnership (api_actions.c) */
+int h_actions(struct req *r);
+int h_action_new(struct req *r);
+int h_action(struct req *r);
+int h_action_put(struct req *r);
+int h_action_report(struct req *r);
+int h_action_deliverable(struct req *r);
+int h_action_link(struct req *r);
+int h_meetings(struct req *r);
+int h_meeting_new(struct req *r);
+int h_meeting(struct req *r);
+int h_meeting_put(struct req *r);
+int h_action_plan(struct req *r);
+/* urban indicators and funding (api_indicators.c) */
+int h_indicators(struct req *r);
+int h_city_indicators(struct req *r);
+int h_city_indicators_put(struct req *r);
+int h_city_indicators_import(struct req *r);
+int h_partnership_indicators(struct req *r);
+int h_funding(struct req *r);
+int h_action_funding(struct req *r);
+int h_action_funding_new(struct req *r);
+int h_city_funding(struct req *r);
+int h_city_funding_new(struct req *r);
+/* the good-practice library (api_practices.c) */
+int h_practices(struct req *r);
+int h_practice(struct req *r);
+int h_practice_new(struct req *r);
+int h_practice_from_measure(struct req *r);
+int h_practice_put(struct req *r);
+int h_practice_delete(struct req *r);
 
 /* Starts the server; returns when SIGINT or SIGTERM arrives. */
 int srv_run(const struct srv_config *cfg, struct ag_error *err);

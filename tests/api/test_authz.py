@@ -5,6 +5,7 @@
 import itertools
 import json
 import math
+import sqlite3
 import subprocess
 from dataclasses import dataclass
 
@@ -65,6 +66,38 @@ EXPECTED = {
     ("PUT", "/api/v1/partnerships/{pid}/members/{mid}"): ("p-coordinator", False),
     ("DELETE", "/api/v1/partnerships/{pid}/members/{mid}"): ("p-coordinator", False),
     ("POST", "/api/v1/partnerships/{pid}/members/{mid}/accept"): ("user", True),
+    # the action plan: changes to an action need its leader or a coordinator
+    # (the matrix action is led by Nice), a link a role >= assessor in the city
+    ("GET", "/api/v1/partnerships/{pid}/actions"): ("p-observer", False),
+    ("POST", "/api/v1/partnerships/{pid}/actions"): ("p-action_leader", False),
+    ("GET", "/api/v1/partnerships/{pid}/actions/{action}"): ("p-observer", False),
+    ("PUT", "/api/v1/partnerships/{pid}/actions/{action}"): ("p-member", False),
+    ("POST", "/api/v1/partnerships/{pid}/actions/{action}/reports"): ("p-member", False),
+    ("POST", "/api/v1/partnerships/{pid}/actions/{action}/deliverables"): ("p-member", False),
+    ("POST", "/api/v1/partnerships/{pid}/actions/{action}/links"): ("p-member", False),
+    ("GET", "/api/v1/partnerships/{pid}/meetings"): ("p-observer", False),
+    ("POST", "/api/v1/partnerships/{pid}/meetings"): ("p-action_leader", False),
+    ("GET", "/api/v1/partnerships/{pid}/meetings/{meeting}"): ("p-observer", False),
+    ("PUT", "/api/v1/partnerships/{pid}/meetings/{meeting}"): ("p-action_leader", False),
+    ("GET", "/api/v1/partnerships/{pid}/plan"): ("p-observer", False),
+    # urban indicators and funding
+    ("GET", "/api/v1/indicators"): ("user", False),
+    ("GET", "/api/v1/cities/{cid}/indicators"): ("viewer", False),
+    ("PUT", "/api/v1/cities/{cid}/indicators"): ("assessor", False),
+    ("POST", "/api/v1/cities/{cid}/indicators/import"): ("assessor", False),
+    ("GET", "/api/v1/partnerships/{pid}/indicators"): ("p-observer", False),
+    ("GET", "/api/v1/funding"): ("user", False),
+    ("GET", "/api/v1/partnerships/{pid}/actions/{action}/funding"): ("p-observer", False),
+    ("POST", "/api/v1/partnerships/{pid}/actions/{action}/funding"): ("p-member", False),
+    ("GET", "/api/v1/cities/{cid}/funding"): ("viewer", False),
+    ("POST", "/api/v1/cities/{cid}/funding"): ("assessor", False),
+    # the good-practice library
+    ("GET", "/api/v1/practices"): ("user", False),
+    ("GET", "/api/v1/practices/{practice}"): ("user", False),
+    ("POST", "/api/v1/cities/{cid}/practices"): ("assessor", False),
+    ("POST", "/api/v1/cities/{cid}/practices/from-measure"): ("assessor", False),
+    ("PUT", "/api/v1/cities/{cid}/practices/{practice}"): ("assessor", False),
+    ("DELETE", "/api/v1/cities/{cid}/practices/{practice}"): ("coordinator", False),
 }
 
 _survey_token = []
@@ -123,6 +156,81 @@ def org_member(api, pid, sessions):
     return r.json()["id"]
 
 
+def practice_of(api, city_id, admin, label="TLP:GREEN"):
+    """A fresh good-practice entry of the city (made by the administrator)."""
+    r = api.request("POST", f"{API}/cities/{city_id}/practices",
+                    {"title": f"Matrix practice {next(_counter)}", "what": "Tried in the matrix",
+                     "threats": ["street_crime"], "sharing": label}, admin)
+    assert r.status == 201, r
+    return r.json()["id"]
+
+
+_clear_practice = []
+
+
+def clear_practice(api, w, admin):
+    """A TLP:CLEAR entry of Monaco, which every signed-in user reads (made once)."""
+    if not _clear_practice:
+        _clear_practice.append(practice_of(api, w.city["Monaco"], admin, "TLP:CLEAR"))
+    return _clear_practice[0]
+
+
+_funded_action = {}
+
+
+def funded_action(w, pid):
+    """An action of the matrix partnership led by Nice, written into the
+    database directly (the indicators tests do not depend on the actions
+    API): Nice's coordinator may link it to funding as its leader."""
+    if pid not in _funded_action:
+        (nice,), = rows(w.db, "SELECT id FROM partnership_members WHERE partnership_id = ? "
+                              "AND city_id = ?", pid, w.city["Nice"])
+        with sqlite3.connect(w.db, timeout=60) as db:
+            _funded_action[pid] = db.execute(
+                "INSERT INTO actions (partnership_id, title, status, leader, created_at, "
+                "created_by, updated_at) VALUES (?, 'Matrix funded action', 'ongoing', ?, "
+                "'2026-01-01T00:00:00Z', 'matrix', '2026-01-01T00:00:00Z')",
+                (pid, nice)).lastrowid
+        db.close()
+    return _funded_action[pid]
+
+
+_plan = {}
+
+
+def nice_member(api, pid, sessions):
+    """Nice's member id in the matrix partnership."""
+    if "nice" not in _plan:
+        r = api.get(f"{API}/partnerships/{pid}", sessions["admin"])
+        assert r.status == 200, r
+        _plan["nice"] = [m["id"] for m in r.json()["members"] if m["name"] == "Nice"][0]
+    return _plan["nice"]
+
+
+def matrix_action(api, pid, sessions, fresh=False):
+    """An action of the matrix partnership led by Nice (made once, or a new
+    one when fresh): Nice's coordinator changes it as its leader."""
+    if fresh or "action" not in _plan:
+        r = api.request("POST", f"{API}/partnerships/{pid}/actions",
+                        {"title": f"Matrix plan action {next(_counter)}",
+                         "leader": nice_member(api, pid, sessions)}, sessions["admin"])
+        assert r.status == 201, r
+        if fresh:
+            return r.json()["id"]
+        _plan["action"] = r.json()["id"]
+    return _plan["action"]
+
+
+def matrix_meeting(api, pid, sessions):
+    if "meeting" not in _plan:
+        r = api.request("POST", f"{API}/partnerships/{pid}/meetings",
+                        {"date": "2026-05-01", "actions": [matrix_action(api, pid, sessions)]},
+                        sessions["admin"])
+        assert r.status == 201, r
+        _plan["meeting"] = r.json()["id"]
+    return _plan["meeting"]
+
+
 _survey_ids = {}
 
 
@@ -157,6 +265,12 @@ P_ROLE = {"anonymous": "none", "norole": "none", "viewer": "observer",
           "assessor": "coordinator", "coordinator": "coordinator", "partner": "observer",
           "othercoord": "member", "admin": "coordinator"}
 P_LEVEL = {"none": 0, "observer": 1, "member": 2, "action_leader": 3, "coordinator": 4}
+# Partnership routes whose handler also decides, for the roles it refuses
+# above the route's level: the matrix links Monaco's measures to an action,
+# which Nice's coordinator may not (no role in Monaco).
+P_HANDLER = {
+    ("POST", "/api/v1/partnerships/{pid}/actions/{action}/links"): {"othercoord": 403},
+}
 FORBIDDEN = b'{"error":"forbidden"}'
 
 
@@ -212,6 +326,8 @@ def expectation(access, shared, role, city, route=None):
     if access == "admin":
         return "ok" if role == "admin" else 403
     if access.startswith("p-"):
+        if route in P_HANDLER and role in P_HANDLER[route]:
+            return P_HANDLER[route][role]
         return "ok" if P_LEVEL[P_ROLE[role]] >= P_LEVEL[access[2:]] else 403
     if access == "user" and shared:
         return SHARED_USER[route][role]
@@ -289,9 +405,65 @@ def make_call(method, pattern, city, w, api, sessions):
         return Call(path)
     if key == ("POST", "/api/v1/cities/{cid}/surveys"):
         return Call(path, {"space": sid, "title": "A survey"}, ok=(201,))
+    if "/practices" in pattern:
+        if key == ("GET", "/api/v1/practices/{practice}"):
+            return Call(path.replace("{practice}", str(clear_practice(api, w, admin))))
+        if key == ("POST", "/api/v1/cities/{cid}/practices"):
+            return Call(path, {"title": "Made in the matrix", "what": "A practice",
+                               "threats": ["vehicle_ramming"]}, ok=(201,))
+        if key == ("POST", "/api/v1/cities/{cid}/practices/from-measure"):
+            # the demo answers put cctv in place in both cities' assessments
+            return Call(path, {"assessment": aid, "measure": "cctv"}, ok=(201,))
+        if "{practice}" in pattern:  # PUT, DELETE: a fresh entry of the path's city
+            path = path.replace("{practice}", str(practice_of(api, cid, admin)))
+            if method == "PUT":
+                return Call(path, {"title": "Changed in the matrix"})
+            return Call(path, ok=(204,))
+        return Call(path)
+    if key == ("PUT", "/api/v1/cities/{cid}/indicators"):
+        return Call(path, {"values": [{"indicator": "sos_night_city", "year": 2022,
+                                       "value": 50, "visible": False}]})
+    if key == ("POST", "/api/v1/cities/{cid}/indicators/import"):
+        return Call(path, "indicator,year,value\nsos_night_city,2021,48\n")
+    if key == ("POST", "/api/v1/cities/{cid}/funding"):
+        return Call(path, {"measure": "cctv", "instrument": "isf_police"}, ok=(201,))
     if "{pid}" in pattern:
         pid = partnership(api, w, sessions)
         path = path.replace("{pid}", str(pid))
+        if key == ("GET", "/api/v1/partnerships/{pid}/indicators"):
+            return Call(path + "?indicator=sos_night_city")
+        if key[1] == "/api/v1/partnerships/{pid}/actions/{action}/funding":
+            path = path.replace("{action}", str(funded_action(w, pid)))
+            if method == "POST":
+                return Call(path, {"instrument": "eui"}, ok=(201,))
+            return Call(path)
+        if "/actions" in pattern and "/funding" not in pattern:
+            if key == ("POST", "/api/v1/partnerships/{pid}/actions"):
+                return Call(path, {"title": f"Matrix action {next(_counter)}",
+                                   "leader": nice_member(api, pid, sessions)}, ok=(201,))
+            if key[1].endswith("/links"):  # a fresh action: the same link twice is 409
+                aid = matrix_action(api, pid, sessions, fresh=True)
+                return Call(path.replace("{action}", str(aid)),
+                            {"city": w.city["Monaco"], "measure": "total_traffic_exclusion"},
+                            ok=(201,))
+            path = path.replace("{action}", str(matrix_action(api, pid, sessions)))
+            if key[1].endswith("/reports"):
+                return Call(path, {"status": "ongoing", "text": "Matrix report"}, ok=(201,))
+            if key[1].endswith("/deliverables"):
+                return Call(path, {"title": "Matrix deliverable",
+                                   "url": "https://example.org/matrix"}, ok=(201,))
+            if method == "PUT":
+                return Call(path, {"objective": f"Matrix objective {next(_counter)}"})
+            return Call(path)
+        if "/meetings" in pattern:
+            if method == "POST":
+                return Call(path, {"date": "2026-06-01", "place": "Matrix"}, ok=(201,))
+            path = path.replace("{meeting}", str(matrix_meeting(api, pid, sessions)))
+            if method == "PUT":
+                return Call(path, {"minutes": f"Matrix minutes {next(_counter)}"})
+            return Call(path)
+        if key == ("GET", "/api/v1/partnerships/{pid}/plan"):
+            return Call(path + "?format=html")
         if key == ("PUT", "/api/v1/partnerships/{pid}"):
             return Call(path, {"ends": "2029-06-30"})
         if key == ("POST", "/api/v1/partnerships/{pid}/members"):
