@@ -118,7 +118,8 @@ struct ag_vedge {
     double width_m;     /* carriageway width */
     double incline_pct; /* signed, rising from a to b; 0 when unknown */
     double length_m;
-    double *radius;     /* bend radius at each vertex (+inf at the ends) */
+    double *radius;     /* bend radius at each vertex (+inf at the ends), set by
+                           ag_vgraph_prepare (+inf everywhere until then) */
     double *seg_len;    /* length of segment i..i+1 */
     double sin_slope;   /* sine of the slope, rising from a to b */
     int64_t way;        /* the mapped road it belongs to (OSM way id), 0 if unknown:

@@ -3,6 +3,7 @@
  * the whole city, then the entries of each space read off the searches.
  * SPDX-License-Identifier: EUPL-1.2 */
 #include "city.h"
+#include "private.h"
 
 #include <math.h>
 #include <pthread.h>
@@ -266,6 +267,22 @@ static int build_graph(struct city_graph *cg, struct ag_u64map *node_ix)
     return rc;
 }
 
+/* PROJ reads its database when it makes the first projection (~15 ms, as
+ * long as reading the roads): a thread makes it meanwhile. */
+struct proj_job {
+    const struct ag_city *city;
+    struct ag_proj *proj;
+    struct ag_error err;
+    int rc;
+};
+
+static void *make_proj(void *arg)
+{
+    struct proj_job *j = arg;
+    j->rc = ag_proj_new(&j->proj, j->city->origin.lon, j->city->origin.lat, &j->err);
+    return NULL;
+}
+
 static int load_city(struct ag_store *s, const struct ag_city *city, const int64_t *ids, size_t n,
                      struct city_graph *cg, struct ag_error *err)
 {
@@ -279,9 +296,10 @@ static int load_city(struct ag_store *s, const struct ag_city *city, const int64
     ag_vec_init(&cg->barriers, sizeof(struct ag_barrier));
     ag_vec_init(&cg->ksamples, sizeof(struct ksample));
     ag_vgraph_init(&cg->g);
-    int rc = ag_proj_new(&cg->proj, city->origin.lon, city->origin.lat, err);
-    if (!rc)
-        rc = ag_store_road_nodes(s, city->id, &cg->nodes, err);
+    struct proj_job pj = {city, NULL, {0}, 0};
+    pthread_t th;
+    bool projecting = pthread_create(&th, NULL, make_proj, &pj) == 0;
+    int rc = ag_store_road_nodes(s, city->id, &cg->nodes, err);
     if (!rc)
         rc = ag_store_road_edges(s, city->id, &cg->edges, err);
     if (!rc && n == 0)
@@ -296,7 +314,14 @@ static int load_city(struct ag_store *s, const struct ag_city *city, const int64
             rc = ag_error_set(err, AG_ENOMEM, "out of memory");
         }
     }
-    return rc;
+    if (projecting)
+        pthread_join(th, NULL);
+    else
+        make_proj(&pj); /* no thread: make it now */
+    cg->proj = pj.proj;
+    if (!rc && pj.rc && err)
+        *err = pj.err;
+    return rc ? rc : pj.rc;
 }
 
 static int find_entries(struct city_graph *cg, double merge_m)
@@ -352,6 +377,32 @@ static struct ag_xy before_end(const struct ag_vgraph *g, long d)
     struct ag_xy p = (d & 1) ? e->pts[1] : e->pts[e->n - 2];
     struct ag_xy q = (d & 1) ? e->pts[0] : e->pts[e->n - 1];
     return (struct ag_xy){(p.x + q.x) / 2, (p.y + q.y) / 2};
+}
+
+/* Results are written on two threads, and a PROJ object must not be used
+ * by two at once. */
+static pthread_mutex_t proj_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static struct ag_ll to_lonlat(const struct city_graph *cg, struct ag_xy xy)
+{
+    pthread_mutex_lock(&proj_lock);
+    struct ag_ll ll = ag_proj_inv(cg->proj, xy);
+    pthread_mutex_unlock(&proj_lock);
+    return ll;
+}
+
+/* Graph edge ei's vertices in lon/lat, converted on first use (paths take
+ * a part of the network only); NULL when out of memory. */
+static const struct ag_ll *edge_lonlat(struct city_graph *cg, size_t ei)
+{
+    pthread_mutex_lock(&proj_lock);
+    const struct ag_vedge *e = &cg->g.edges[ei];
+    if (!cg->vedge_ll[ei] && (cg->vedge_ll[ei] = malloc(e->n * sizeof(struct ag_ll))))
+        for (size_t j = 0; j < e->n; j++)
+            cg->vedge_ll[ei][j] = ag_proj_inv(cg->proj, e->pts[j]);
+    const struct ag_ll *ll = cg->vedge_ll[ei];
+    pthread_mutex_unlock(&proj_lock);
+    return ll;
 }
 
 /* A coordinate with 7 decimals (1 cm), written without printf: paths have
@@ -414,7 +465,7 @@ static int write_class(struct city_graph *cg, const struct ag_vehicle_class *c,
     ag_buf_puts(b, ",\"limiting_bend\":");
     if (isfinite(r->limiting_radius_m)) {
         ag_buf_printf(b, "{\"radius_m\":%.1f,\"at\":", r->limiting_radius_m);
-        put_ll(b, ag_proj_inv(cg->proj, r->limiting_at));
+        put_ll(b, to_lonlat(cg, r->limiting_at));
         ag_buf_puts(b, "}");
     } else {
         ag_buf_puts(b, "null");
@@ -427,6 +478,9 @@ static int write_class(struct city_graph *cg, const struct ag_vehicle_class *c,
         size_t ei = (size_t)r->states[i] / 2;
         const struct ag_vedge *e = &cg->g.edges[ei];
         bool back = r->states[i] & 1, last = kerb && i + 1 == r->nstates;
+        const struct ag_ll *ll = edge_lonlat(cg, ei);
+        if (!ll)
+            return AG_ENOMEM;
         double at = 0;
         for (size_t j = i ? 1 : 0; j < e->n; j++) {
             if (last) {
@@ -439,34 +493,56 @@ static int write_class(struct city_graph *cg, const struct ag_vehicle_class *c,
             if (!first)
                 ag_buf_puts(b, ",");
             first = false;
-            put_ll(b, cg->vedge_ll[ei][back ? e->n - 1 - j : j]);
+            put_ll(b, ll[back ? e->n - 1 - j : j]);
         }
     }
     if (kerb && r->nstates) {
         ag_buf_puts(b, first ? "" : ",");
-        put_ll(b, ag_proj_inv(cg->proj, kerb->p));
+        put_ll(b, to_lonlat(cg, kerb->p));
         ag_buf_puts(b, ",");
-        put_ll(b, ag_proj_inv(cg->proj, kerb->q));
+        put_ll(b, to_lonlat(cg, kerb->q));
     }
     ag_buf_puts(b, "]}");
     return 0;
 }
 
-/* A way entry: the fastest state arriving at its nodes from outside. */
-static int class_result(struct city_graph *cg, const struct ag_vehicle_class *c,
-                        const struct ag_kin *k, const struct ag_speeds *sp, const struct entry *en,
-                        struct ag_buf *b)
+/* The states arriving at a way entry's nodes whose last stretch lies
+ * outside the space, in the order of its nodes and their adjacency. */
+struct arrivals {
+    long *d;
+    size_t n;
+};
+
+static int way_arrivals(const struct city_graph *cg, const struct entry *en, struct arrivals *out)
 {
-    long best = -1;
+    size_t cap = 0;
+    for (size_t i = 0; i < en->nnodes; i++)
+        cap += cg->g.adj_off[en->nodes[i] + 1] - cg->g.adj_off[en->nodes[i]];
+    out->n = 0;
+    out->d = malloc((cap ? cap : 1) * sizeof *out->d);
+    if (!out->d)
+        return AG_ENOMEM;
     for (size_t i = 0; i < en->nnodes; i++) {
         size_t v = en->nodes[i];
         for (size_t j = cg->g.adj_off[v]; j < cg->g.adj_off[v + 1]; j++) {
             long d = (long)cg->g.adj[j] ^ 1;
-            if (!(sp->speed[d] > 0) || ag__vspace_contains(cg, en->space, before_end(&cg->g, d)))
-                continue;
-            if (best < 0 || sp->speed[d] > sp->speed[best])
-                best = d;
+            if (!ag__vspace_contains(cg, en->space, before_end(&cg->g, d)))
+                out->d[out->n++] = d;
         }
+    }
+    return 0;
+}
+
+/* A way entry: the fastest of its arrivals from outside. */
+static int class_result(struct city_graph *cg, const struct ag_vehicle_class *c,
+                        const struct ag_kin *k, const struct ag_speeds *sp,
+                        const struct arrivals *arr, struct ag_buf *b)
+{
+    long best = -1;
+    for (size_t i = 0; i < arr->n; i++) {
+        long d = arr->d[i];
+        if (sp->speed[d] > 0 && (best < 0 || sp->speed[d] > sp->speed[best]))
+            best = d;
     }
     struct ag_route r = {0};
     r.limiting_radius_m = INFINITY; /* no route, no bend */
@@ -496,7 +572,7 @@ static int kerb_class_result(struct city_graph *cg, const struct ag_vehicle_clas
 static void write_entry_head(struct city_graph *cg, const struct entry *en, int no,
                              struct ag_buf *b)
 {
-    struct ag_ll ll = ag_proj_inv(cg->proj, en->xy);
+    struct ag_ll ll = to_lonlat(cg, en->xy);
     const char *road = AG_VEC_AT(&cg->edges, struct ag_road_edge, en->store_edge).name;
     ag_buf_printf(b, "%s{\"id\":%d,\"kind\":\"%s\",\"lat\":%.7f,\"lon\":%.7f,\"width_m\":%.1f,"
                      "\"way\":%lld,\"node\":",
@@ -516,25 +592,22 @@ static void write_entry_head(struct city_graph *cg, const struct entry *en, int 
 }
 
 /* The searches of the vehicle classes are independent once the graph is
- * prepared: two threads (the machines agora targets have two cores) take
- * every other class. */
-#define SEARCH_THREADS 2
-
-struct search_job {
+ * prepared: the two threads take the classes one at a time. */
+struct search_ctx {
     struct ag_vgraph *g;
     const struct ag_vehicle_options *o;
     const struct ag_kin *kins;
     struct ag_speeds *speeds;
-    size_t first;
-    int rc;
 };
 
-static void *search_classes(void *arg)
+static int search_classes(void *ctx, size_t worker, size_t from, size_t to)
 {
-    struct search_job *j = arg;
-    for (size_t c = j->first; c < j->o->classes->n && !j->rc; c += SEARCH_THREADS)
-        j->rc = ag_vehicle_speeds(j->g, &j->kins[c], j->o->classes->v[c].width_m, &j->speeds[c]);
-    return NULL;
+    struct search_ctx *x = ctx;
+    (void)worker;
+    int rc = 0;
+    for (size_t c = from; c < to && !rc; c++)
+        rc = ag_vehicle_speeds(x->g, &x->kins[c], x->o->classes->v[c].width_m, &x->speeds[c]);
+    return rc;
 }
 
 /* Buildings and barriers are only needed for kerb-side entries, once the
@@ -566,6 +639,97 @@ static int join_load(pthread_t *th, bool *started, struct load_job *job, struct 
     return job->rc;
 }
 
+/* What writing one space's results needs; scratch space per thread. */
+struct results_ctx {
+    struct city_graph *cg;
+    const struct ag_vehicle_options *o;
+    const struct ag_kin *kins;
+    const struct ag_speeds *speeds;
+    struct {
+        struct ag_vec cands, memo;
+        struct kbest *kbest; /* per class */
+    } scratch[AG__VTHREADS];
+    char **jsons; /* per space */
+};
+
+/* The JSON results of spaces [from, to): their entries and, per entry and
+ * class, the fastest approach. */
+static int space_results(void *ctx, size_t worker, size_t from, size_t to)
+{
+    struct results_ctx *x = ctx;
+    struct city_graph *cg = x->cg;
+    const struct ag_vehicle_options *o = x->o;
+    size_t nc = o->classes->n;
+    struct ag_vec *cands = &x->scratch[worker].cands, *memo = &x->scratch[worker].memo;
+    struct kbest *kbest = x->scratch[worker].kbest;
+    int rc = 0;
+    for (size_t sp = from; sp < to && !rc; sp++) {
+        const struct ag_space *space = &AG_VEC_AT(&cg->spaces, struct ag_space, sp);
+        struct ag_buf b;
+        ag_buf_init(&b, (size_t)256 << 20);
+        ag_buf_printf(&b, "{\"space\":{\"id\":%lld,\"osm\":", (long long)space->id);
+        if (!strcmp(space->origin, "osm"))
+            ag_buf_printf(&b, "\"%s/%lld\"", space->ref.type, (long long)space->ref.id);
+        else
+            ag_buf_puts(&b, "null");
+        ag_buf_puts(&b, ",\"name\":");
+        if (space->name)
+            ag_buf_put_json_str(&b, space->name);
+        else
+            ag_buf_puts(&b, "null");
+        ag_buf_printf(&b, ",\"kind\":\"%s\"},\"model\":\"%s\",\"entries\":[", space->kind,
+                      o->model == AG_VEHICLE_POWER ? "power" : "constant");
+        int no = 0;
+        for (size_t e = 0; e < cg->entries.len && !rc; e++) {
+            struct entry *en = &AG_VEC_AT(&cg->entries, struct entry, e);
+            if (en->space != sp)
+                continue;
+            /* A kerb-side entry lies where the fastest class meets the
+             * perimeter: each class's best point first. */
+            memo->len = 0;
+            for (size_t c = 0; c < nc && !rc && en->kind == ENTRY_KERB; c++) {
+                /* Classes of one width share their points. */
+                double w = o->classes->v[c].width_m;
+                if (c == 0 || w != o->classes->v[c - 1].width_m)
+                    rc = ag__kerb_candidates(cg, en, w, memo, cands);
+                ag__kerb_best(cg, cands, &x->kins[c], w, &x->speeds[c], &kbest[c]);
+            }
+            if (en->kind == ENTRY_KERB) {
+                size_t fastest = SIZE_MAX;
+                for (size_t c = 0; c < nc; c++)
+                    if (kbest[c].found && (fastest == SIZE_MAX || kbest[c].v > kbest[fastest].v))
+                        fastest = c;
+                if (fastest != SIZE_MAX)
+                    en->xy = kbest[fastest].at.q;
+            }
+            /* The states arriving at a way entry from outside: the same for
+             * every class. */
+            struct arrivals arr = {0};
+            if (en->kind == ENTRY_WAY)
+                rc = way_arrivals(cg, en, &arr);
+            write_entry_head(cg, en, no, &b);
+            ag_buf_puts(&b, ",\"by_class\":[");
+            for (size_t c = 0; c < nc && !rc; c++) {
+                if (c)
+                    ag_buf_puts(&b, ",");
+                rc = en->kind == ENTRY_KERB ? kerb_class_result(cg, &o->classes->v[c], &x->kins[c],
+                                                                &x->speeds[c], &kbest[c], &b)
+                                            : class_result(cg, &o->classes->v[c], &x->kins[c],
+                                                           &x->speeds[c], &arr, &b);
+            }
+            free(arr.d);
+            ag_buf_puts(&b, "]}");
+            no++;
+        }
+        if (!rc && ag_buf_puts(&b, "]}"))
+            rc = AG_ELIMIT;
+        if (!rc && !(x->jsons[sp] = ag_buf_take(&b)))
+            rc = AG_ENOMEM;
+        ag_buf_free(&b);
+    }
+    return rc;
+}
+
 int ag_vehicle_analyse(struct ag_store *s, const struct ag_city *city, const int64_t *space_ids,
                        size_t n, const struct ag_vehicle_options *o, struct ag_vec *out,
                        struct ag_progress *progress, struct ag_error *err)
@@ -575,10 +739,7 @@ int ag_vehicle_analyse(struct ag_store *s, const struct ag_city *city, const int
     ag_u64map_init(&node_ix);
     struct ag_speeds *speeds = NULL;
     struct ag_kin *kins = NULL;
-    struct kbest *kbest = NULL;
-    struct ag_vec cands, memo;
-    ag_vec_init(&cands, sizeof(struct ksample));
-    ag_vec_init(&memo, sizeof(struct kmemo));
+    char **jsons = NULL; /* per space, until appended to out */
     double merge_m = o->merge_m > 0 ? o->merge_m : 5.0;
     /* Kerb-side reach: 0 is the default, a negative value turns them off. */
     cg.kerb_m = o->kerb_m == 0 ? AG_VEHICLE_KERB_DEFAULT_M : o->kerb_m < 0 ? -1 : o->kerb_m;
@@ -650,29 +811,18 @@ int ag_vehicle_analyse(struct ag_store *s, const struct ag_city *city, const int
     }
     if (!rc)
         rc = find_entries(&cg, merge_m);
-    /* Paths are written in lon/lat: convert each graph vertex once, not once
-     * per path and class. */
+    /* Paths are written in lon/lat: each graph edge's vertices are converted
+     * once, when a path first takes it (edge_lonlat). */
     if (!rc) {
         cg.vedge_ll = calloc(cg.g.nedges ? cg.g.nedges : 1, sizeof *cg.vedge_ll);
         if (!cg.vedge_ll)
             rc = AG_ENOMEM;
-        for (size_t i = 0; !rc && i < cg.g.nedges; i++) {
-            const struct ag_vedge *e = &cg.g.edges[i];
-            cg.vedge_ll[i] = malloc(e->n * sizeof(struct ag_ll));
-            if (!cg.vedge_ll[i]) {
-                rc = AG_ENOMEM;
-                break;
-            }
-            for (size_t j = 0; j < e->n; j++)
-                cg.vedge_ll[i][j] = ag_proj_inv(cg.proj, e->pts[j]);
-        }
     }
     /* One search per class covers every entry of every space. */
     size_t nc = o->classes->n;
     speeds = calloc(nc ? nc : 1, sizeof *speeds);
     kins = calloc(nc ? nc : 1, sizeof *kins);
-    kbest = calloc(nc ? nc : 1, sizeof *kbest);
-    if (!rc && (!speeds || !kins || !kbest))
+    if (!rc && (!speeds || !kins))
         rc = AG_ENOMEM;
     for (size_t c = 0; c < nc && !rc; c++) {
         const struct ag_vehicle_class *vc = &o->classes->v[c];
@@ -692,87 +842,39 @@ int ag_vehicle_analyse(struct ag_store *s, const struct ag_city *city, const int
     if (progress)
         ag_progress_start(progress, "vehicle classes", nc);
     if (!rc) {
-        struct search_job jobs[SEARCH_THREADS];
-        pthread_t th[SEARCH_THREADS];
-        bool started[SEARCH_THREADS] = {false};
-        for (size_t t = 0; t < SEARCH_THREADS; t++) {
-            jobs[t] = (struct search_job){&cg.g, o, kins, speeds, t, 0};
-            started[t] = t > 0 && pthread_create(&th[t], NULL, search_classes, &jobs[t]) == 0;
-            if (t > 0 && !started[t])
-                search_classes(&jobs[t]); /* no thread: do it here */
-        }
-        search_classes(&jobs[0]);
-        for (size_t t = 0; t < SEARCH_THREADS; t++) {
-            if (started[t])
-                pthread_join(th[t], NULL);
-            if (jobs[t].rc && !rc)
-                rc = jobs[t].rc;
-        }
+        struct search_ctx sx = {&cg.g, o, kins, speeds};
+        rc = ag__vparallel(nc, 1, search_classes, &sx);
     }
     if (progress) {
         ag_progress_update(progress, nc);
         ag_progress_end(progress);
     }
-    for (size_t sp = 0; sp < cg.spaces.len && !rc; sp++) {
-        const struct ag_space *space = &AG_VEC_AT(&cg.spaces, struct ag_space, sp);
-        struct ag_buf b;
-        ag_buf_init(&b, (size_t)256 << 20);
-        ag_buf_printf(&b, "{\"space\":{\"id\":%lld,\"osm\":", (long long)space->id);
-        if (!strcmp(space->origin, "osm"))
-            ag_buf_printf(&b, "\"%s/%lld\"", space->ref.type, (long long)space->ref.id);
-        else
-            ag_buf_puts(&b, "null");
-        ag_buf_puts(&b, ",\"name\":");
-        if (space->name)
-            ag_buf_put_json_str(&b, space->name);
-        else
-            ag_buf_puts(&b, "null");
-        ag_buf_printf(&b, ",\"kind\":\"%s\"},\"model\":\"%s\",\"entries\":[", space->kind,
-                      o->model == AG_VEHICLE_POWER ? "power" : "constant");
-        int no = 0;
-        for (size_t e = 0; e < cg.entries.len && !rc; e++) {
-            struct entry *en = &AG_VEC_AT(&cg.entries, struct entry, e);
-            if (en->space != sp)
-                continue;
-            /* A kerb-side entry lies where the fastest class meets the
-             * perimeter: each class's best point first. */
-            memo.len = 0;
-            for (size_t c = 0; c < nc && !rc && en->kind == ENTRY_KERB; c++) {
-                /* Classes of one width share their points. */
-                double w = o->classes->v[c].width_m;
-                if (c == 0 || w != o->classes->v[c - 1].width_m)
-                    rc = ag__kerb_candidates(&cg, en, w, &memo, &cands);
-                ag__kerb_best(&cg, &cands, &kins[c], w, &speeds[c], &kbest[c]);
-            }
-            if (en->kind == ENTRY_KERB) {
-                size_t fastest = SIZE_MAX;
-                for (size_t c = 0; c < nc; c++)
-                    if (kbest[c].found && (fastest == SIZE_MAX || kbest[c].v > kbest[fastest].v))
-                        fastest = c;
-                if (fastest != SIZE_MAX)
-                    en->xy = kbest[fastest].at.q;
-            }
-            write_entry_head(&cg, en, no, &b);
-            ag_buf_puts(&b, ",\"by_class\":[");
-            for (size_t c = 0; c < nc && !rc; c++) {
-                if (c)
-                    ag_buf_puts(&b, ",");
-                rc = en->kind == ENTRY_KERB
-                         ? kerb_class_result(&cg, &o->classes->v[c], &kins[c], &speeds[c],
-                                             &kbest[c], &b)
-                         : class_result(&cg, &o->classes->v[c], &kins[c], &speeds[c], en, &b);
-            }
-            ag_buf_puts(&b, "]}");
-            no++;
-        }
-        if (!rc && ag_buf_puts(&b, "]}"))
-            rc = AG_ELIMIT;
-        struct ag_vehicle_result res = {space->id, rc ? NULL : ag_buf_take(&b)};
-        ag_buf_free(&b);
-        if (!rc && !ag_vec_push(out, &res)) {
-            free(res.json);
+    /* Each space's results on its own; the two threads take the spaces
+     * one at a time, and they are appended in order. */
+    jsons = calloc(cg.spaces.len ? cg.spaces.len : 1, sizeof *jsons);
+    if (!rc && !jsons)
+        rc = AG_ENOMEM;
+    struct results_ctx rx = {.cg = &cg, .o = o, .kins = kins, .speeds = speeds, .jsons = jsons};
+    for (size_t t = 0; t < AG__VTHREADS; t++) {
+        ag_vec_init(&rx.scratch[t].cands, sizeof(struct ksample));
+        ag_vec_init(&rx.scratch[t].memo, sizeof(struct kmemo));
+        rx.scratch[t].kbest = calloc(nc ? nc : 1, sizeof *rx.scratch[t].kbest);
+        if (!rx.scratch[t].kbest && !rc)
             rc = AG_ENOMEM;
-        }
+    }
+    if (!rc)
+        rc = ag__vparallel(cg.spaces.len, 1, space_results, &rx);
+    for (size_t sp = 0; sp < cg.spaces.len && !rc; sp++) {
+        struct ag_vehicle_result res = {AG_VEC_AT(&cg.spaces, struct ag_space, sp).id, jsons[sp]};
+        if (!ag_vec_push(out, &res))
+            rc = AG_ENOMEM;
+        else
+            jsons[sp] = NULL;
+    }
+    for (size_t t = 0; t < AG__VTHREADS; t++) {
+        ag_vec_free(&rx.scratch[t].cands);
+        ag_vec_free(&rx.scratch[t].memo);
+        free(rx.scratch[t].kbest);
     }
 done:
     join_load(&loader, &loading, &job, NULL);
@@ -782,9 +884,9 @@ done:
         ag_speeds_free(&speeds[c]);
     free(speeds);
     free(kins);
-    free(kbest);
-    ag_vec_free(&cands);
-    ag_vec_free(&memo);
+    for (size_t sp = 0; jsons && sp < cg.spaces.len; sp++)
+        free(jsons[sp]);
+    free(jsons);
     ag_u64map_free(&node_ix);
     city_graph_free(&cg);
     return rc;

@@ -7,7 +7,7 @@
  * fastest first from a heap, and a state is queued again whenever a route
  * improves it, until nothing improves. Routes may repeat nodes.
  * SPDX-License-Identifier: EUPL-1.2 */
-#include "agora/vehicle.h"
+#include "private.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -78,15 +78,21 @@ int ag_vgraph_add_edge(struct ag_vgraph *g, size_t a, size_t b, const struct ag_
     if (!edges)
         return AG_ENOMEM;
     g->edges = edges;
-    struct ag_vedge e = {a, b, malloc(n * sizeof *pts), n, width_m,
-                         isfinite(incline_pct) ? incline_pct : 0, 0, calloc(n, sizeof(double)),
-                         calloc(n, sizeof(double)), 0, 0};
-    double *widths = malloc(n * sizeof *widths);
-    if (!e.pts || !e.radius || !e.seg_len || !widths) {
+    struct ag_vedge e = {a,
+                         b,
+                         malloc(n * sizeof *pts),
+                         n,
+                         width_m,
+                         isfinite(incline_pct) ? incline_pct : 0,
+                         0,
+                         malloc(n * sizeof(double)),
+                         calloc(n, sizeof(double)),
+                         0,
+                         0};
+    if (!e.pts || !e.radius || !e.seg_len) {
         free(e.pts);
         free(e.radius);
         free(e.seg_len);
-        free(widths);
         return AG_ENOMEM;
     }
     memcpy(e.pts, pts, n * sizeof *pts);
@@ -95,19 +101,11 @@ int ag_vgraph_add_edge(struct ag_vgraph *g, size_t a, size_t b, const struct ag_
     for (size_t i = 0; i + 1 < n; i++) {
         e.seg_len[i] = ag_xy_dist(pts[i], pts[i + 1]);
         e.length_m += e.seg_len[i];
-        widths[i] = width_m;
     }
-    /* Radii do not depend on the vehicle: a_lat = 1 gives caps of sqrt(r). */
-    double *caps = malloc(n * sizeof *caps);
-    int rc = caps ? ag_path_speed_caps(pts, n, widths, 1.0, caps, e.radius) : AG_ENOMEM;
-    free(caps);
-    free(widths);
-    if (rc) {
-        free(e.pts);
-        free(e.radius);
-        free(e.seg_len);
-        return rc;
-    }
+    /* The bends inside the edge are judged with the roads it continues at
+     * both ends, which only ag_vgraph_prepare knows (refine_edge_radii). */
+    for (size_t i = 0; i < n; i++)
+        e.radius[i] = INFINITY;
     g->edges[g->nedges++] = e;
     drop_adjacency(g);
     return 0;
@@ -407,7 +405,8 @@ static double turn_radius(const struct ag_vgraph *g, long d, long f)
     const struct ag_vedge *ed = &g->edges[st_edge(d)], *ef = &g->edges[st_edge(f)];
     struct poly p;
     struct ag_xy pts_buf[POLY_SMALL];
-    double w_buf[POLY_SMALL], caps[POLY_SMALL], radius[POLY_SMALL];
+    double w_buf[POLY_SMALL];
+    struct ag__vturn t[POLY_SMALL];
     if (poly_init(&p, 2 * CONTEXT + 2, pts_buf, w_buf))
         return 0;
     size_t nd = ed->n < CONTEXT + 1 ? ed->n : CONTEXT + 1;
@@ -420,18 +419,24 @@ static double turn_radius(const struct ag_vgraph *g, long d, long f)
     poly_append_state(&p, g, f, 1, nf - 1);
     if (nf < CONTEXT + 1)
         add_context_after(&p, g, f);
-    double r = 0;
-    if (!ag_path_speed_caps(p.pts + p.head, p.n, p.w + p.head, 1.0, caps, radius))
-        r = radius[joint];
+    /* Only the bend through the joint matters: judged on its own vertices,
+     * as ag_path_speed_caps would judge it on the whole polyline. */
+    for (size_t i = 0; i < p.n; i++)
+        t[i].known = false;
+    size_t a, b;
+    double r = ag__bend_at(p.pts + p.head, p.n, p.w + p.head, joint, t, &a, &b);
     poly_free(&p, pts_buf);
     return r;
 }
 
-/* Recomputes the bend radii inside every edge with the roads it continues
- * at both ends as context (add_edge had only the edge itself). */
-static int refine_edge_radii(struct ag_vgraph *g)
+/* The bend radii inside every edge of [from, to), judged with the roads it
+ * continues at both ends as context (an edge alone cannot see that it is a
+ * quarter of a roundabout). */
+static int refine_edge_radii(void *ctx, size_t worker, size_t from, size_t to)
 {
-    for (size_t i = 0; i < g->nedges; i++) {
+    struct ag_vgraph *g = ctx;
+    (void)worker;
+    for (size_t i = from; i < to; i++) {
         struct ag_vedge *e = &g->edges[i];
         if (e->n < 3)
             continue;
@@ -445,25 +450,65 @@ static int refine_edge_radii(struct ag_vgraph *g)
         add_context_before(&p, g, d);
         size_t first = CONTEXT + 1 - p.head; /* index of the edge's vertex 0 */
         add_context_after(&p, g, d);
-        double *caps = malloc(p.n * sizeof *caps), *radius = malloc(p.n * sizeof *radius);
-        int rc = caps && radius ? ag_path_speed_caps(p.pts + p.head, p.n, p.w + p.head, 1.0, caps,
-                                                     radius)
-                                : AG_ENOMEM;
-        if (!rc)
-            for (size_t k = 1; k + 1 < e->n; k++)
-                e->radius[k] = radius[first + k];
-        free(caps);
-        free(radius);
+        /* Bend by bend, walking out from each vertex not yet covered: the
+         * context is looked at only as far as a bend reaches into it. */
+        struct ag__vturn t_buf[POLY_SMALL];
+        struct ag__vturn *t = p.n <= POLY_SMALL ? t_buf : malloc(p.n * sizeof *t);
+        if (!t) {
+            poly_free(&p, pts_buf);
+            return AG_ENOMEM;
+        }
+        for (size_t k = 0; k < p.n; k++)
+            t[k].known = false;
+        size_t a = 0, b = 0;
+        double r = INFINITY;
+        for (size_t k = 1; k + 1 < e->n; k++) {
+            size_t j = first + k;
+            if (k == 1 || j < a || j > b)
+                r = ag__bend_at(p.pts + p.head, p.n, p.w + p.head, j, t, &a, &b);
+            e->radius[k] = r;
+        }
+        if (t != t_buf)
+            free(t);
         poly_free(&p, pts_buf);
-        if (rc)
-            return rc;
+    }
+    return 0;
+}
+
+/* The roads that each state in [from, to) continues from and into. */
+static int find_continuations(void *ctx, size_t worker, size_t from, size_t to)
+{
+    struct ag_vgraph *g = ctx;
+    (void)worker;
+    for (size_t d = from; d < to; d++) {
+        g->cont_into[d] = continues_into(g, (long)d);
+        g->cont_from[d] = continues_from(g, (long)d);
+    }
+    return 0;
+}
+
+/* The turn table's rows of the nodes in [from, to). */
+static int fill_turns(void *ctx, size_t worker, size_t from, size_t to)
+{
+    struct ag_vgraph *g = ctx;
+    (void)worker;
+    for (size_t v = from; v < to; v++) {
+        size_t deg = g->adj_off[v + 1] - g->adj_off[v];
+        for (size_t i = 0; i < deg; i++) {
+            long in = (long)g->adj[g->adj_off[v] + i] ^ 1; /* arrives at v */
+            for (size_t j = 0; j < deg; j++) {
+                long out = (long)g->adj[g->adj_off[v] + j];
+                g->turn[g->turn_off[v] + i * deg + j] = i == j ? 0 : turn_radius(g, in, out);
+            }
+        }
     }
     return 0;
 }
 
 /* Every turn's radius depends only on the geometry, not on the vehicle:
  * computed once per graph, it saves recomputing bends on every relaxation of
- * every class. */
+ * every class. Each step writes per state, edge or node what no other item
+ * writes, so the two threads (ag__vparallel) change nothing in the result. */
 static int build_turns(struct ag_vgraph *g)
 {
     if (g->turn)
@@ -473,11 +518,9 @@ static int build_turns(struct ag_vgraph *g)
     g->cont_from = malloc((ns ? ns : 1) * sizeof *g->cont_from);
     if (!g->cont_into || !g->cont_from)
         return AG_ENOMEM;
-    for (size_t d = 0; d < ns; d++) {
-        g->cont_into[d] = continues_into(g, (long)d);
-        g->cont_from[d] = continues_from(g, (long)d);
-    }
-    int rc = refine_edge_radii(g);
+    ag__vparallel(ns, 512, find_continuations, g);
+    /* Reads the continuations and the vertices, writes each edge's radii. */
+    int rc = ag__vparallel(g->nedges, 128, refine_edge_radii, g);
     if (rc)
         return rc;
     g->turn_off = malloc((g->nnodes + 1) * sizeof *g->turn_off);
@@ -493,16 +536,7 @@ static int build_turns(struct ag_vgraph *g)
     g->turn = malloc((total ? total : 1) * sizeof *g->turn);
     if (!g->turn)
         return AG_ENOMEM;
-    for (size_t v = 0; v < g->nnodes; v++) {
-        size_t deg = g->adj_off[v + 1] - g->adj_off[v];
-        for (size_t i = 0; i < deg; i++) {
-            long in = (long)g->adj[g->adj_off[v] + i] ^ 1; /* arrives at v */
-            for (size_t j = 0; j < deg; j++) {
-                long out = (long)g->adj[g->adj_off[v] + j];
-                g->turn[g->turn_off[v] + i * deg + j] = i == j ? 0 : turn_radius(g, in, out);
-            }
-        }
-    }
+    ag__vparallel(g->nnodes, 64, fill_turns, g);
     return 0;
 }
 

@@ -8,6 +8,7 @@
  * respect to the model, and the way entries are left exactly as they were.
  * SPDX-License-Identifier: EUPL-1.2 */
 #include "city.h"
+#include "private.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -598,7 +599,7 @@ static int sample_edge(const struct city_graph *cg, size_t sp, size_t ge, double
 }
 
 /* Samples every candidate road near space sp, in order along each way. */
-static int sample_space(struct city_graph *cg, size_t sp, struct ag_vec *out)
+static int sample_space(const struct city_graph *cg, size_t sp, struct ag_vec *out)
 {
     struct ag_vec ids;
     ag_vec_init(&ids, sizeof(size_t));
@@ -647,11 +648,20 @@ struct kgroup {
     size_t root; /* union-find: the group it has been merged into */
 };
 
-static int add_entry(struct city_graph *cg, size_t sp, const struct ag_vec *smp,
-                     const struct run *runs, const size_t *members, size_t nm)
+/* The kerb-side entries of one space, found apart from the others' (on
+ * another thread) and appended to the city's in space order: ks_off counts
+ * from the space's first sample until then. */
+struct kfound {
+    struct ag_vec entries;  /* struct entry */
+    struct ag_vec ksamples; /* struct ksample */
+};
+
+static int add_entry(const struct city_graph *cg, struct kfound *out, size_t sp,
+                     const struct ag_vec *smp, const struct run *runs, const size_t *members,
+                     size_t nm)
 {
     const struct ksample *S = smp->data;
-    struct entry en = {.space = sp, .kind = ENTRY_KERB, .ks_off = cg->ksamples.len};
+    struct entry en = {.space = sp, .kind = ENTRY_KERB, .ks_off = out->ksamples.len};
     const struct ksample *first = &S[runs[members[0]].i];
     size_t re = AG_VEC_AT(&cg->gsrc, size_t, first->ge);
     en.osm_way = AG_VEC_AT(&cg->edges, struct ag_road_edge, re).osm_way_id;
@@ -661,7 +671,7 @@ static int add_entry(struct city_graph *cg, size_t sp, const struct ag_vec *smp,
         const struct run *r = &runs[members[m]];
         en.frontage_m += r->b - r->a;
         for (size_t k = r->lo; k <= r->hi; k++) {
-            if (!ag_vec_push(&cg->ksamples, &S[k]))
+            if (!ag_vec_push(&out->ksamples, &S[k]))
                 return AG_ENOMEM;
             if (qualifies(&S[k], cg->min_hw) && S[k].gap < en.gap_m) {
                 en.gap_m = S[k].gap;
@@ -669,20 +679,20 @@ static int add_entry(struct city_graph *cg, size_t sp, const struct ag_vec *smp,
             }
         }
     }
-    en.ks_n = cg->ksamples.len - en.ks_off;
+    en.ks_n = out->ksamples.len - en.ks_off;
     en.gap_m = fmax(0, en.gap_m);
     double carriageway = AG_VEC_AT(&cg->edges, struct ag_road_edge, re).width_m;
     /* The opening a barrier must close: the frontage, and never less than
      * the carriageway that points at the space. */
     en.width_m = fmax(en.frontage_m, carriageway);
-    return ag_vec_push(&cg->entries, &en) ? 0 : AG_ENOMEM;
+    return ag_vec_push(&out->entries, &en) ? 0 : AG_ENOMEM;
 }
 
 /* Groups the runs runs[from .. to) of one way into stretches: runs less than
  * merge_m apart are one stretch (as entry points within merge_m are one
  * entry), and on a way that closes on itself the last stretch continues
  * into the first. */
-static int group_way(struct city_graph *cg, const struct ksample *S, const struct run *runs,
+static int group_way(const struct city_graph *cg, const struct ksample *S, const struct run *runs,
                      size_t from, size_t to, double merge_m, struct ag_vec *members,
                      struct ag_vec *groups)
 {
@@ -790,7 +800,7 @@ static void merge_groups(const struct city_graph *cg, const struct ksample *S,
     }
 }
 
-static int find_space(struct city_graph *cg, size_t sp, double merge_m)
+static int find_space(const struct city_graph *cg, size_t sp, double merge_m, struct kfound *out)
 {
     struct ag_vec smp, runs, members, groups, list;
     ag_vec_init(&smp, sizeof(struct ksample));
@@ -857,13 +867,29 @@ static int find_space(struct city_graph *cg, size_t sp, double merge_m)
                         rc = AG_ENOMEM;
         }
         if (!rc)
-            rc = add_entry(cg, sp, &smp, R, list.data, list.len);
+            rc = add_entry(cg, out, sp, &smp, R, list.data, list.len);
     }
     ag_vec_free(&smp);
     ag_vec_free(&runs);
     ag_vec_free(&members);
     ag_vec_free(&groups);
     ag_vec_free(&list);
+    return rc;
+}
+
+struct find_ctx {
+    struct city_graph *cg;
+    double merge_m;
+    struct kfound *found; /* per space */
+};
+
+static int find_spaces(void *ctx, size_t worker, size_t from, size_t to)
+{
+    struct find_ctx *f = ctx;
+    (void)worker;
+    int rc = 0;
+    for (size_t sp = from; sp < to && !rc; sp++)
+        rc = find_space(f->cg, sp, f->merge_m, &f->found[sp]);
     return rc;
 }
 
@@ -880,10 +906,37 @@ int ag__kerb_find(struct city_graph *cg, double merge_m)
         rc = space_context(cg, sp);
     if (!rc)
         rc = build_obstacles(cg);
+    /* The spaces one at a time on the two threads: each reads the graph,
+     * the obstacles and its own context, and keeps what it finds apart. */
+    struct kfound *found = calloc(cg->spaces.len, sizeof *found);
+    if (!found)
+        return rc ? rc : AG_ENOMEM;
+    for (size_t sp = 0; sp < cg->spaces.len; sp++) {
+        ag_vec_init(&found[sp].entries, sizeof(struct entry));
+        ag_vec_init(&found[sp].ksamples, sizeof(struct ksample));
+    }
+    struct find_ctx f = {cg, merge_m, found};
+    if (!rc)
+        rc = ag__vparallel(cg->spaces.len, 1, find_spaces, &f);
     /* Kerb-side entries come after every way entry, so that the way entries
-     * keep their numbers. */
-    for (size_t sp = 0; sp < cg->spaces.len && !rc; sp++)
-        rc = find_space(cg, sp, merge_m);
+     * keep their numbers; then space by space, as if found in turn. */
+    for (size_t sp = 0; sp < cg->spaces.len && !rc; sp++) {
+        size_t base = cg->ksamples.len;
+        for (size_t k = 0; k < found[sp].ksamples.len && !rc; k++)
+            if (!ag_vec_push(&cg->ksamples, &AG_VEC_AT(&found[sp].ksamples, struct ksample, k)))
+                rc = AG_ENOMEM;
+        for (size_t k = 0; k < found[sp].entries.len && !rc; k++) {
+            struct entry en = AG_VEC_AT(&found[sp].entries, struct entry, k);
+            en.ks_off += base;
+            if (!ag_vec_push(&cg->entries, &en))
+                rc = AG_ENOMEM;
+        }
+    }
+    for (size_t sp = 0; sp < cg->spaces.len; sp++) {
+        ag_vec_free(&found[sp].entries);
+        ag_vec_free(&found[sp].ksamples);
+    }
+    free(found);
     return rc;
 }
 

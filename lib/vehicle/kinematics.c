@@ -1,6 +1,6 @@
 /* Vehicle kinematics and speed caps in bends (docs/methodology.md,
  * "Vehicle kinematics"). SPDX-License-Identifier: EUPL-1.2 */
-#include "agora/vehicle.h"
+#include "private.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -100,6 +100,51 @@ static double turn(struct ag_xy a, struct ag_xy b, struct ag_xy c)
 /* Turns below half a degree are drawing noise, not bends. */
 #define MIN_TURN (0.5 * M_PI / 180)
 
+/* Turn and sharp-corner tangent length at interior vertex i; a vertex with
+ * a zero-length neighbour segment takes no turn. */
+static struct ag__vturn vertex_turn(const struct ag_xy *p, const double *widths, size_t i)
+{
+    struct ag__vturn t = {0, 0, 0, true};
+    if (ag_xy_dist(p[i - 1], p[i]) < 1e-9 || ag_xy_dist(p[i], p[i + 1]) < 1e-9)
+        return t;
+    t.th = turn(p[i - 1], p[i], p[i + 1]);
+    t.w = widths[i - 1] < widths[i] ? widths[i - 1] : widths[i];
+    if (fabs(t.th) >= MIN_TURN)
+        t.tan_len = ag_bend_radius(t.th, t.w, 0) * tan(fabs(t.th) / 2);
+    return t;
+}
+
+/* Whether vertices k and k + 1 are one bend: both turn, the same way, and
+ * their corners' arcs (tangent lengths, doubled to take in coarse drawings)
+ * would overlap along the segment between them. */
+static bool linked(const struct ag_xy *p, const struct ag__vturn *t, size_t k)
+{
+    return fabs(t[k].th) >= MIN_TURN && fabs(t[k + 1].th) >= MIN_TURN &&
+           (t[k + 1].th > 0) == (t[k].th > 0) &&
+           ag_xy_dist(p[k], p[k + 1]) <= 2 * (t[k].tan_len + t[k + 1].tan_len);
+}
+
+/* The path radius through the bend of vertices a..b. */
+static double bend_radius_of(const struct ag_xy *p, const struct ag__vturn *t, size_t a, size_t b)
+{
+    double total = 0, w = t[a].w, rsum = 0;
+    for (size_t k = a; k <= b; k++) {
+        total += fabs(t[k].th);
+        if (t[k].w < w)
+            w = t[k].w;
+    }
+    /* Centreline radius from each chord between bend vertices: a chord c
+     * of a circle spanning angle phi has c = 2 R sin(phi / 2), and at a
+     * vertex of a polygon inscribed in the circle the turn equals the
+     * angle its chords span. */
+    for (size_t k = a; k < b; k++) {
+        double phi = (fabs(t[k].th) + fabs(t[k + 1].th)) / 2;
+        rsum += ag_xy_dist(p[k], p[k + 1]) / (2 * sin(phi / 2));
+    }
+    double R = b > a ? rsum / (double)(b - a) : 0;
+    return ag_bend_radius(total, w, R);
+}
+
 int ag_path_speed_caps(const struct ag_xy *p, size_t n, const double *widths, double a_lat,
                        double *cap, double *radius)
 {
@@ -110,54 +155,25 @@ int ag_path_speed_caps(const struct ag_xy *p, size_t n, const double *widths, do
     }
     if (n < 3)
         return 0;
-    /* Turn and sharp-corner tangent length at each interior vertex; a vertex
-     * with a zero-length neighbour segment takes no turn. */
-    /* Bends at junctions are judged on a few dozen vertices, thousands of
-     * times per city: those need no heap. */
-    double small[3 * 64];
-    double *th = n <= 64 ? small : malloc(3 * n * sizeof *th);
-    if (!th)
+    /* Bends of short paths need no heap. */
+    struct ag__vturn small[64];
+    struct ag__vturn *t = n <= 64 ? small : malloc(n * sizeof *t);
+    if (!t)
         return AG_ENOMEM;
-    for (size_t i = 0; i < 3 * n; i++)
-        th[i] = 0;
-    double *tan_len = th + n, *wv = th + 2 * n;
-    for (size_t i = 1; i + 1 < n; i++) {
-        if (ag_xy_dist(p[i - 1], p[i]) < 1e-9 || ag_xy_dist(p[i], p[i + 1]) < 1e-9)
-            continue;
-        th[i] = turn(p[i - 1], p[i], p[i + 1]);
-        wv[i] = widths[i - 1] < widths[i] ? widths[i - 1] : widths[i];
-        if (fabs(th[i]) >= MIN_TURN)
-            tan_len[i] = ag_bend_radius(th[i], wv[i], 0) * tan(fabs(th[i]) / 2);
-    }
+    t[0] = t[n - 1] = (struct ag__vturn){0, 0, 0, true};
+    for (size_t i = 1; i + 1 < n; i++)
+        t[i] = vertex_turn(p, widths, i);
     size_t i = 1;
     while (i + 1 < n) {
-        if (fabs(th[i]) < MIN_TURN) {
+        if (fabs(t[i].th) < MIN_TURN) {
             i++;
             continue;
         }
-        /* Grow the bend while the next vertex turns the same way and the two
-         * corners' arcs (tangent lengths, doubled to take in coarse
-         * drawings) would overlap along the segment between them. */
+        /* Grow the bend while the next vertex is linked to it. */
         size_t a = i, b = i;
-        while (b + 2 < n && fabs(th[b + 1]) >= MIN_TURN && (th[b + 1] > 0) == (th[b] > 0) &&
-               ag_xy_dist(p[b], p[b + 1]) <= 2 * (tan_len[b] + tan_len[b + 1]))
+        while (b + 2 < n && linked(p, t, b))
             b++;
-        double total = 0, w = wv[a], rsum = 0;
-        for (size_t k = a; k <= b; k++) {
-            total += fabs(th[k]);
-            if (wv[k] < w)
-                w = wv[k];
-        }
-        /* Centreline radius from each chord between bend vertices: a chord c
-         * of a circle spanning angle phi has c = 2 R sin(phi / 2), and at a
-         * vertex of a polygon inscribed in the circle the turn equals the
-         * angle its chords span. */
-        for (size_t k = a; k < b; k++) {
-            double phi = (fabs(th[k]) + fabs(th[k + 1])) / 2;
-            rsum += ag_xy_dist(p[k], p[k + 1]) / (2 * sin(phi / 2));
-        }
-        double R = b > a ? rsum / (double)(b - a) : 0;
-        double r = ag_bend_radius(total, w, R);
+        double r = bend_radius_of(p, t, a, b);
         for (size_t k = a; k <= b; k++) {
             cap[k] = sqrt(a_lat * r);
             if (radius)
@@ -165,7 +181,39 @@ int ag_path_speed_caps(const struct ag_xy *p, size_t n, const double *widths, do
         }
         i = b + 1;
     }
-    if (th != small)
-        free(th);
+    if (t != small)
+        free(t);
     return 0;
+}
+
+double ag__bend_at(const struct ag_xy *p, size_t n, const double *widths, size_t j,
+                   struct ag__vturn *t, size_t *a, size_t *b)
+{
+    *a = *b = j;
+    if (j < 1 || j + 2 > n)
+        return INFINITY;
+#define KNOW(i) (t[i].known ? (void)0 : (void)(t[i] = vertex_turn(p, widths, i)))
+    KNOW(j);
+    if (fabs(t[j].th) < MIN_TURN)
+        return INFINITY;
+    /* ag_path_speed_caps grows each bend from its first vertex while the
+     * next is linked, and starts the next bend after it: bends are exactly
+     * the maximal runs of linked neighbours among interior vertices. */
+    size_t lo = j, hi = j;
+    while (lo > 1) {
+        KNOW(lo - 1);
+        if (!linked(p, t, lo - 1))
+            break;
+        lo--;
+    }
+    while (hi + 2 < n) {
+        KNOW(hi + 1);
+        if (!linked(p, t, hi))
+            break;
+        hi++;
+    }
+#undef KNOW
+    *a = lo;
+    *b = hi;
+    return bend_radius_of(p, t, lo, hi);
 }
