@@ -90,46 +90,41 @@ int ag_store_audit(struct ag_store *s, const char *who, int64_t city_id, const c
     return ag__step_done(s, st, "writing the audit log", err);
 }
 
+static int read_audit(sqlite3_stmt *st, void *out, struct ag_error *err)
+{
+    struct ag_audit_rec *r = out;
+    r->id = sqlite3_column_int64(st, 0);
+    r->city_id = sqlite3_column_int64(st, 1);
+    ag__copy_text(st, 2, r->at, sizeof r->at);
+    ag__copy_text(st, 3, r->who, sizeof r->who);
+    ag__copy_text(st, 4, r->action, sizeof r->action);
+    r->target = ag_strdup((const char *)sqlite3_column_text(st, 5));
+    r->detail = ag_strdup((const char *)sqlite3_column_text(st, 6));
+    if (!r->target || !r->detail) {
+        ag_audit_rec_free(r);
+        return ag_error_set(err, AG_ENOMEM, "out of memory");
+    }
+    return 0;
+}
+
 int ag_store_audit_list(struct ag_store *s, int64_t city_id, int64_t limit, struct ag_vec *out,
                         struct ag_error *err)
 {
-    sqlite3_stmt *st;
-    int rc = ag__prepare(s,
-                         "SELECT id, coalesce(city_id, 0), at, who, action, target, detail "
-                         "FROM audit WHERE ?1 = 0 OR city_id = ?1 ORDER BY id DESC "
-                         "LIMIT (CASE WHEN ?2 > 0 THEN ?2 ELSE -1 END)",
-                         &st, err);
-    if (rc)
-        return rc;
-    sqlite3_bind_int64(st, 1, city_id);
-    sqlite3_bind_int64(st, 2, limit);
-    int step;
-    while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW) {
-        struct ag_audit_rec r = {0};
-        r.id = sqlite3_column_int64(st, 0);
-        r.city_id = sqlite3_column_int64(st, 1);
-        ag__copy_text(st, 2, r.at, sizeof r.at);
-        ag__copy_text(st, 3, r.who, sizeof r.who);
-        ag__copy_text(st, 4, r.action, sizeof r.action);
-        r.target = ag_strdup((const char *)sqlite3_column_text(st, 5));
-        r.detail = ag_strdup((const char *)sqlite3_column_text(st, 6));
-        if (!r.target || !r.detail || !ag_vec_push(out, &r)) {
-            ag_audit_rec_free(&r);
-            rc = ag_error_set(err, AG_ENOMEM, "out of memory");
-        }
-    }
-    if (!rc && step != SQLITE_DONE)
-        rc = ag__db_fail(s, err, "reading the audit log");
-    sqlite3_finalize(st);
-    return rc;
+    return ag__select_all(s,
+                          "SELECT id, coalesce(city_id, 0), at, who, action, target, detail "
+                          "FROM audit WHERE ?1 = 0 OR city_id = ?1 ORDER BY id DESC "
+                          "LIMIT (CASE WHEN ?2 > 0 THEN ?2 ELSE -1 END)",
+                          city_id, limit, read_audit, out, "reading the audit log", err);
 }
 
 /* ---------- users ---------- */
 
 #define USER_COLS "id, name, display_name, organisation, lang, admin, created_at"
 
-static void read_user(sqlite3_stmt *st, struct ag_user *u)
+static int read_user(sqlite3_stmt *st, void *out, struct ag_error *err)
 {
+    (void)err;
+    struct ag_user *u = out;
     memset(u, 0, sizeof *u);
     u->id = sqlite3_column_int64(st, 0);
     ag__copy_text(st, 1, u->name, sizeof u->name);
@@ -138,6 +133,7 @@ static void read_user(sqlite3_stmt *st, struct ag_user *u)
     ag__copy_text(st, 4, u->lang, sizeof u->lang);
     u->admin = sqlite3_column_int(st, 5) != 0;
     ag__copy_text(st, 6, u->created_at, sizeof u->created_at);
+    return 0;
 }
 
 int ag_store_user_add(struct ag_store *s, struct ag_user *u, const char *pw_hash, const char *who,
@@ -185,6 +181,22 @@ int ag_store_user_add(struct ag_store *s, struct ag_user *u, const char *pw_hash
     return rc;
 }
 
+/* A user and, when pw_hash is not NULL, the password hash after the user's
+ * columns. */
+struct user_row {
+    struct ag_user *user;
+    char **pw_hash;
+};
+
+static int read_user_row(sqlite3_stmt *st, void *out, struct ag_error *err)
+{
+    struct user_row *r = out;
+    read_user(st, r->user, err);
+    if (r->pw_hash && !(*r->pw_hash = ag_strdup((const char *)sqlite3_column_text(st, 7))))
+        return ag_error_set(err, AG_ENOMEM, "out of memory");
+    return 0;
+}
+
 static int user_one(struct ag_store *s, const char *sql, const char *name, int64_t id,
                     struct ag_user *out, char **pw_hash, struct ag_error *err)
 {
@@ -192,24 +204,15 @@ static int user_one(struct ag_store *s, const char *sql, const char *name, int64
     int rc = ag__prepare(s, sql, &st, err);
     if (rc)
         return rc;
-    if (name)
-        sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-    else
+    struct user_row r = {out, pw_hash};
+    if (!name) {
         sqlite3_bind_int64(st, 1, id);
-    int step = sqlite3_step(st);
-    if (step == SQLITE_ROW) {
-        read_user(st, out);
-        if (pw_hash && !(*pw_hash = ag_strdup((const char *)sqlite3_column_text(st, 7))))
-            rc = ag_error_set(err, AG_ENOMEM, "out of memory");
-    } else if (step == SQLITE_DONE) {
-        if (name)
-            rc = ag_error_set(err, AG_ENOTFOUND, "user \"%s\": no such user", name);
-        else
-            rc = ag_error_set(err, AG_ENOTFOUND, "user %lld: no such user", (long long)id);
-    } else
-        rc = ag__db_fail(s, err, "reading a user");
-    sqlite3_finalize(st);
-    return rc;
+        return ag__step_one(s, st, read_user_row, &r, "reading a user", err,
+                            "user %lld: no such user", (long long)id);
+    }
+    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+    return ag__step_one(s, st, read_user_row, &r, "reading a user", err,
+                        "user \"%s\": no such user", name);
 }
 
 int ag_store_user_get(struct ag_store *s, const char *name, struct ag_user *out, char **pw_hash,
@@ -226,21 +229,8 @@ int ag_store_user_by_id(struct ag_store *s, int64_t id, struct ag_user *out, str
 
 int ag_store_users(struct ag_store *s, struct ag_vec *out, struct ag_error *err)
 {
-    sqlite3_stmt *st;
-    int rc = ag__prepare(s, "SELECT " USER_COLS " FROM users ORDER BY name", &st, err);
-    if (rc)
-        return rc;
-    int step;
-    while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW) {
-        struct ag_user u;
-        read_user(st, &u);
-        if (!ag_vec_push(out, &u))
-            rc = ag_error_set(err, AG_ENOMEM, "out of memory");
-    }
-    if (!rc && step != SQLITE_DONE)
-        rc = ag__db_fail(s, err, "listing users");
-    sqlite3_finalize(st);
-    return rc;
+    return ag__select_all(s, "SELECT " USER_COLS " FROM users ORDER BY name", 0, 0, read_user, out,
+                          "listing users", err);
 }
 
 /* Runs an UPDATE of one user (?1 = id, ?2 = value) and its audit record in
@@ -353,38 +343,30 @@ int ag_store_grant(struct ag_store *s, int64_t user_id, int64_t city_id, enum ag
     return rc;
 }
 
+static int read_grant(sqlite3_stmt *st, void *out, struct ag_error *err)
+{
+    (void)err;
+    struct ag_grant *g = out;
+    g->user_id = sqlite3_column_int64(st, 0);
+    g->city_id = sqlite3_column_int64(st, 1);
+    ag__copy_text(st, 2, g->user, sizeof g->user);
+    ag__copy_text(st, 3, g->city, sizeof g->city);
+    g->role = ag_role_parse((const char *)sqlite3_column_text(st, 4));
+    g->partner = sqlite3_column_int(st, 5) != 0;
+    ag__copy_text(st, 6, g->granted_at, sizeof g->granted_at);
+    ag__copy_text(st, 7, g->granted_by, sizeof g->granted_by);
+    return 0;
+}
+
 int ag_store_grants(struct ag_store *s, int64_t user_id, int64_t city_id, struct ag_vec *out,
                     struct ag_error *err)
 {
-    sqlite3_stmt *st;
-    int rc = ag__prepare(s,
-                         "SELECT g.user_id, g.city_id, u.name, c.name, g.role, g.partner, "
-                         "g.granted_at, g.granted_by FROM grants g JOIN users u ON u.id = "
-                         "g.user_id JOIN cities c ON c.id = g.city_id WHERE (?1 = 0 OR g.user_id "
-                         "= ?1) AND (?2 = 0 OR g.city_id = ?2) ORDER BY c.name, u.name",
-                         &st, err);
-    if (rc)
-        return rc;
-    sqlite3_bind_int64(st, 1, user_id);
-    sqlite3_bind_int64(st, 2, city_id);
-    int step;
-    while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW) {
-        struct ag_grant g = {0};
-        g.user_id = sqlite3_column_int64(st, 0);
-        g.city_id = sqlite3_column_int64(st, 1);
-        ag__copy_text(st, 2, g.user, sizeof g.user);
-        ag__copy_text(st, 3, g.city, sizeof g.city);
-        g.role = ag_role_parse((const char *)sqlite3_column_text(st, 4));
-        g.partner = sqlite3_column_int(st, 5) != 0;
-        ag__copy_text(st, 6, g.granted_at, sizeof g.granted_at);
-        ag__copy_text(st, 7, g.granted_by, sizeof g.granted_by);
-        if (!ag_vec_push(out, &g))
-            rc = ag_error_set(err, AG_ENOMEM, "out of memory");
-    }
-    if (!rc && step != SQLITE_DONE)
-        rc = ag__db_fail(s, err, "listing grants");
-    sqlite3_finalize(st);
-    return rc;
+    return ag__select_all(s,
+                          "SELECT g.user_id, g.city_id, u.name, c.name, g.role, g.partner, "
+                          "g.granted_at, g.granted_by FROM grants g JOIN users u ON u.id = "
+                          "g.user_id JOIN cities c ON c.id = g.city_id WHERE (?1 = 0 OR g.user_id "
+                          "= ?1) AND (?2 = 0 OR g.city_id = ?2) ORDER BY c.name, u.name",
+                          user_id, city_id, read_grant, out, "listing grants", err);
 }
 
 int ag_store_role(struct ag_store *s, int64_t user_id, int64_t city_id, enum ag_role *role,
@@ -432,6 +414,18 @@ int ag_store_session_add(struct ag_store *s, const uint8_t hash[32], const struc
     return ag__step_done(s, st, "opening a session", err);
 }
 
+static int read_session(sqlite3_stmt *st, void *out, struct ag_error *err)
+{
+    (void)err;
+    struct ag_session *se = out;
+    se->user_id = sqlite3_column_int64(st, 0);
+    ag__copy_text(st, 1, se->csrf, sizeof se->csrf);
+    se->created_at = sqlite3_column_int64(st, 2);
+    se->last_seen = sqlite3_column_int64(st, 3);
+    se->expires_at = sqlite3_column_int64(st, 4);
+    return 0;
+}
+
 int ag_store_session_get(struct ag_store *s, const uint8_t hash[32], int64_t now, int64_t idle_s,
                          struct ag_session *out, struct ag_error *err)
 {
@@ -444,20 +438,9 @@ int ag_store_session_get(struct ag_store *s, const uint8_t hash[32], int64_t now
         return rc;
     sqlite3_bind_blob(st, 1, hash, 32, SQLITE_STATIC);
     memset(out, 0, sizeof *out);
-    int step = sqlite3_step(st);
-    if (step == SQLITE_ROW) {
-        out->user_id = sqlite3_column_int64(st, 0);
-        ag__copy_text(st, 1, out->csrf, sizeof out->csrf);
-        out->created_at = sqlite3_column_int64(st, 2);
-        out->last_seen = sqlite3_column_int64(st, 3);
-        out->expires_at = sqlite3_column_int64(st, 4);
-        if (now >= out->expires_at || now - out->last_seen > idle_s)
-            rc = ag_error_set(err, AG_ENOTFOUND, "the session has expired");
-    } else if (step == SQLITE_DONE)
-        rc = ag_error_set(err, AG_ENOTFOUND, "no such session");
-    else
-        rc = ag__db_fail(s, err, "reading a session");
-    sqlite3_finalize(st);
+    rc = ag__step_one(s, st, read_session, out, "reading a session", err, "no such session");
+    if (!rc && (now >= out->expires_at || now - out->last_seen > idle_s))
+        rc = ag_error_set(err, AG_ENOTFOUND, "the session has expired");
     if (!rc && now - out->last_seen > 60 && s->writable) {
         if (ag__prepare(s, "UPDATE sessions SET last_seen = ?2 WHERE token_hash = ?1", &st, NULL) ==
             0) {
@@ -550,36 +533,35 @@ int ag_store_training_practical(struct ag_store *s, int64_t user_id, const char 
                         user_id, lesson, lesson, answers_json, score, err);
 }
 
+static int read_training(sqlite3_stmt *st, void *out, struct ag_error *err)
+{
+    (void)err;
+    struct ag_training_rec *r = out;
+    ag__copy_text(st, 0, r->item, sizeof r->item);
+    ag__copy_text(st, 1, r->lesson, sizeof r->lesson);
+    r->score = sqlite3_column_double(st, 2);
+    ag__copy_text(st, 3, r->at, sizeof r->at);
+    return 0;
+}
+
+static int read_training_answer(sqlite3_stmt *st, void *out, struct ag_error *err)
+{
+    struct ag_training_rec *r = out;
+    read_training(st, r, err);
+    if (!(r->answer = ag_strdup((const char *)sqlite3_column_text(st, 4))))
+        return ag_error_set(err, AG_ENOMEM, "out of memory");
+    return 0;
+}
+
 int ag_store_training_progress(struct ag_store *s, int64_t user_id, bool with_answers,
                                struct ag_vec *out, struct ag_error *err)
 {
-    sqlite3_stmt *st;
-    int rc = ag__prepare(s,
-                         "SELECT exercise, lesson, score, at, answer FROM training_answers WHERE "
-                         "user_id = ?1 UNION ALL SELECT lesson, lesson, score, at, answers FROM "
-                         "training_practical WHERE user_id = ?1 ORDER BY 1",
-                         &st, err);
-    if (rc)
-        return rc;
-    sqlite3_bind_int64(st, 1, user_id);
-    int step;
-    while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW) {
-        struct ag_training_rec r = {0};
-        ag__copy_text(st, 0, r.item, sizeof r.item);
-        ag__copy_text(st, 1, r.lesson, sizeof r.lesson);
-        r.score = sqlite3_column_double(st, 2);
-        ag__copy_text(st, 3, r.at, sizeof r.at);
-        if (with_answers && !(r.answer = ag_strdup((const char *)sqlite3_column_text(st, 4))))
-            rc = ag_error_set(err, AG_ENOMEM, "out of memory");
-        if (!rc && !ag_vec_push(out, &r))
-            rc = ag_error_set(err, AG_ENOMEM, "out of memory");
-        if (rc)
-            ag_training_rec_free(&r);
-    }
-    if (!rc && step != SQLITE_DONE)
-        rc = ag__db_fail(s, err, "reading training progress");
-    sqlite3_finalize(st);
-    return rc;
+    return ag__select_all(s,
+                          "SELECT exercise, lesson, score, at, answer FROM training_answers WHERE "
+                          "user_id = ?1 UNION ALL SELECT lesson, lesson, score, at, answers FROM "
+                          "training_practical WHERE user_id = ?1 ORDER BY 1",
+                          user_id, 0, with_answers ? read_training_answer : read_training, out,
+                          "reading training progress", err);
 }
 
 /* ---------- perception surveys ---------- */
@@ -588,8 +570,10 @@ int ag_store_training_progress(struct ag_store *s, int64_t user_id, bool with_an
     "s.id, s.city_id, s.space_id, s.title, s.token, s.open, s.created_at, s.created_by, "          \
     "(SELECT count(*) FROM survey_responses r WHERE r.survey_id = s.id)"
 
-static void read_survey(sqlite3_stmt *st, struct ag_survey *sv)
+static int read_survey(sqlite3_stmt *st, void *out, struct ag_error *err)
 {
+    (void)err;
+    struct ag_survey *sv = out;
     memset(sv, 0, sizeof *sv);
     sv->id = sqlite3_column_int64(st, 0);
     sv->city_id = sqlite3_column_int64(st, 1);
@@ -600,6 +584,7 @@ static void read_survey(sqlite3_stmt *st, struct ag_survey *sv)
     ag__copy_text(st, 6, sv->created_at, sizeof sv->created_at);
     ag__copy_text(st, 7, sv->created_by, sizeof sv->created_by);
     sv->responses = sqlite3_column_int64(st, 8);
+    return 0;
 }
 
 int ag_store_survey_add(struct ag_store *s, struct ag_survey *sv, const char *questions,
@@ -651,36 +636,25 @@ int ag_store_survey_get(struct ag_store *s, int64_t id, const char *token, struc
         return rc;
     sqlite3_bind_int64(st, 1, id);
     sqlite3_bind_text(st, 2, token ? token : "", -1, SQLITE_STATIC);
-    int step = sqlite3_step(st);
-    if (step == SQLITE_ROW)
-        read_survey(st, out);
-    else if (step == SQLITE_DONE)
-        rc = id ? ag_error_set(err, AG_ENOTFOUND, "survey %lld: no such survey", (long long)id)
-                : ag_error_set(err, AG_ENOTFOUND, "no such survey");
-    else
-        rc = ag__db_fail(s, err, "reading a survey");
-    sqlite3_finalize(st);
-    return rc;
+    return id ? ag__step_one(s, st, read_survey, out, "reading a survey", err,
+                             "survey %lld: no such survey", (long long)id)
+              : ag__step_one(s, st, read_survey, out, "reading a survey", err, "no such survey");
+}
+
+/* Column 0 appended to the struct ag_buf out. */
+static int read_questions(sqlite3_stmt *st, void *out, struct ag_error *err)
+{
+    if (ag_buf_puts(out, (const char *)sqlite3_column_text(st, 0)))
+        return ag_error_set(err, AG_ENOMEM, "out of memory");
+    return 0;
 }
 
 int ag_store_survey_questions(struct ag_store *s, int64_t id, struct ag_buf *out,
                               struct ag_error *err)
 {
-    sqlite3_stmt *st;
-    int rc = ag__prepare(s, "SELECT questions FROM surveys WHERE id = ?1", &st, err);
-    if (rc)
-        return rc;
-    sqlite3_bind_int64(st, 1, id);
-    int step = sqlite3_step(st);
-    if (step == SQLITE_ROW) {
-        if (ag_buf_puts(out, (const char *)sqlite3_column_text(st, 0)))
-            rc = ag_error_set(err, AG_ENOMEM, "out of memory");
-    } else if (step == SQLITE_DONE)
-        rc = ag_error_set(err, AG_ENOTFOUND, "survey %lld: no such survey", (long long)id);
-    else
-        rc = ag__db_fail(s, err, "reading a survey's questions");
-    sqlite3_finalize(st);
-    return rc;
+    return ag__select_one(s, "SELECT questions FROM surveys WHERE id = ?1", id, 0, read_questions,
+                          out, "reading a survey's questions", err, "survey %lld: no such survey",
+                          (long long)id);
 }
 
 int ag_store_survey_set_open(struct ag_store *s, int64_t id, bool open, const char *who,
@@ -715,26 +689,10 @@ int ag_store_survey_set_open(struct ag_store *s, int64_t id, bool open, const ch
 int ag_store_surveys(struct ag_store *s, int64_t city_id, int64_t space_id, struct ag_vec *out,
                      struct ag_error *err)
 {
-    sqlite3_stmt *st;
-    int rc = ag__prepare(s,
-                         "SELECT " SURVEY_COLS " FROM surveys s WHERE s.city_id = ?1 AND (?2 = 0 "
-                         "OR s.space_id = ?2) ORDER BY s.id DESC",
-                         &st, err);
-    if (rc)
-        return rc;
-    sqlite3_bind_int64(st, 1, city_id);
-    sqlite3_bind_int64(st, 2, space_id);
-    int step;
-    while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW) {
-        struct ag_survey sv;
-        read_survey(st, &sv);
-        if (!ag_vec_push(out, &sv))
-            rc = ag_error_set(err, AG_ENOMEM, "out of memory");
-    }
-    if (!rc && step != SQLITE_DONE)
-        rc = ag__db_fail(s, err, "listing surveys");
-    sqlite3_finalize(st);
-    return rc;
+    return ag__select_all(s,
+                          "SELECT " SURVEY_COLS " FROM surveys s WHERE s.city_id = ?1 AND (?2 = 0 "
+                          "OR s.space_id = ?2) ORDER BY s.id DESC",
+                          city_id, space_id, read_survey, out, "listing surveys", err);
 }
 
 int ag_store_survey_respond(struct ag_store *s, int64_t survey_id, const char *day,
@@ -766,25 +724,18 @@ int ag_store_survey_respond(struct ag_store *s, int64_t survey_id, const char *d
     return rc;
 }
 
+/* Column 0 as a new string into the char * out. */
+static int read_answers(sqlite3_stmt *st, void *out, struct ag_error *err)
+{
+    if (!(*(char **)out = ag_strdup((const char *)sqlite3_column_text(st, 0))))
+        return ag_error_set(err, AG_ENOMEM, "out of memory");
+    return 0;
+}
+
 int ag_store_survey_responses(struct ag_store *s, int64_t survey_id, struct ag_vec *out,
                               struct ag_error *err)
 {
-    sqlite3_stmt *st;
-    int rc = ag__prepare(s, "SELECT answers FROM survey_responses WHERE survey_id = ?1 ORDER BY id",
-                         &st, err);
-    if (rc)
-        return rc;
-    sqlite3_bind_int64(st, 1, survey_id);
-    int step;
-    while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW) {
-        char *a = ag_strdup((const char *)sqlite3_column_text(st, 0));
-        if (!a || !ag_vec_push(out, &a)) {
-            free(a);
-            rc = ag_error_set(err, AG_ENOMEM, "out of memory");
-        }
-    }
-    if (!rc && step != SQLITE_DONE)
-        rc = ag__db_fail(s, err, "reading survey responses");
-    sqlite3_finalize(st);
-    return rc;
+    return ag__select_all(s,
+                          "SELECT answers FROM survey_responses WHERE survey_id = ?1 ORDER BY id",
+                          survey_id, 0, read_answers, out, "reading survey responses", err);
 }

@@ -47,24 +47,28 @@ static void target_of(char out[96], int64_t pid, const char *what, int64_t id)
 
 /* Whether the query (?1 a, ?2 b) returns a row; the first column as text
  * into col when it does (col may be NULL). */
+struct first_col {
+    bool found;
+    char *col;
+    size_t cap;
+};
+
+static int read_first_col(sqlite3_stmt *st, void *out, struct ag_error *err)
+{
+    (void)err;
+    struct first_col *f = out;
+    f->found = true;
+    if (f->col)
+        ag__copy_text(st, 0, f->col, f->cap);
+    return 0;
+}
+
 static int row_of(struct ag_store *s, const char *sql, int64_t a, int64_t b, bool *found, char *col,
                   size_t cap, struct ag_error *err)
 {
-    *found = false;
-    sqlite3_stmt *st;
-    int rc = ag__prepare(s, sql, &st, err);
-    if (rc)
-        return rc;
-    sqlite3_bind_int64(st, 1, a);
-    sqlite3_bind_int64(st, 2, b);
-    int step = sqlite3_step(st);
-    if (step == SQLITE_ROW) {
-        *found = true;
-        if (col)
-            ag__copy_text(st, 0, col, cap);
-    } else if (step != SQLITE_DONE)
-        rc = ag__db_fail(s, err, "reading the action plan");
-    sqlite3_finalize(st);
+    struct first_col f = {false, col, cap};
+    int rc = ag__select_one(s, sql, a, b, read_first_col, &f, "reading the action plan", err, NULL);
+    *found = f.found;
     return rc;
 }
 
@@ -158,29 +162,21 @@ static int set_list(struct ag_store *s, const char *del, const char *ins, int64_
     return rc;
 }
 
+/* A row (id, name) into a struct ag_named. */
+static int read_named(sqlite3_stmt *st, void *out, struct ag_error *err)
+{
+    (void)err;
+    struct ag_named *n = out;
+    n->id = sqlite3_column_int64(st, 0);
+    ag__copy_text(st, 1, n->name, sizeof n->name);
+    return 0;
+}
+
 /* Rows (id, name) of a query with ?1 a, ?2 b into a vec of struct ag_named. */
 static int named_rows(struct ag_store *s, const char *sql, int64_t a, int64_t b, struct ag_vec *out,
                       struct ag_error *err)
 {
-    sqlite3_stmt *st;
-    int rc = ag__prepare(s, sql, &st, err);
-    if (rc)
-        return rc;
-    sqlite3_bind_int64(st, 1, a);
-    sqlite3_bind_int64(st, 2, b);
-    int step;
-    while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW) {
-        struct ag_named n;
-        memset(&n, 0, sizeof n);
-        n.id = sqlite3_column_int64(st, 0);
-        ag__copy_text(st, 1, n.name, sizeof n.name);
-        if (!ag_vec_push(out, &n))
-            rc = ag_error_set(err, AG_ENOMEM, "out of memory");
-    }
-    if (!rc && step != SQLITE_DONE)
-        rc = ag__db_fail(s, err, "reading the action plan");
-    sqlite3_finalize(st);
-    return rc;
+    return ag__select_all(s, sql, a, b, read_named, out, "reading the action plan", err);
 }
 
 static int too_long(const char *s, size_t max)
@@ -204,8 +200,10 @@ static void detail_add(char *d, size_t cap, const char *what)
     "FROM actions a LEFT JOIN partnership_members m ON m.id = a.leader "                           \
     "LEFT JOIN cities c ON c.id = m.city_id "
 
-static void read_action(sqlite3_stmt *st, struct ag_action *a)
+static int read_action(sqlite3_stmt *st, void *out, struct ag_error *err)
 {
+    (void)err;
+    struct ag_action *a = out;
     memset(a, 0, sizeof *a);
     a->id = sqlite3_column_int64(st, 0);
     a->partnership_id = sqlite3_column_int64(st, 1);
@@ -218,49 +216,22 @@ static void read_action(sqlite3_stmt *st, struct ag_action *a)
     ag__copy_text(st, 8, a->created_by, sizeof a->created_by);
     ag__copy_text(st, 9, a->updated_at, sizeof a->updated_at);
     ag__copy_text(st, 10, a->last_report, sizeof a->last_report);
+    return 0;
 }
 
 int ag_store_action_get(struct ag_store *s, int64_t partnership_id, int64_t action_id,
                         struct ag_action *out, struct ag_error *err)
 {
-    sqlite3_stmt *st;
-    int rc = ag__prepare(s, "SELECT " A_COLS "WHERE a.partnership_id = ?1 AND a.id = ?2", &st, err);
-    if (rc)
-        return rc;
-    sqlite3_bind_int64(st, 1, partnership_id);
-    sqlite3_bind_int64(st, 2, action_id);
-    int step = sqlite3_step(st);
-    if (step == SQLITE_ROW)
-        read_action(st, out);
-    else if (step == SQLITE_DONE)
-        rc = ag_error_set(err, AG_ENOTFOUND, "action %lld: no such action in this partnership",
-                          (long long)action_id);
-    else
-        rc = ag__db_fail(s, err, "reading an action");
-    sqlite3_finalize(st);
-    return rc;
+    return ag__select_one(s, "SELECT " A_COLS "WHERE a.partnership_id = ?1 AND a.id = ?2",
+                          partnership_id, action_id, read_action, out, "reading an action", err,
+                          "action %lld: no such action in this partnership", (long long)action_id);
 }
 
 int ag_store_actions(struct ag_store *s, int64_t partnership_id, struct ag_vec *out,
                      struct ag_error *err)
 {
-    sqlite3_stmt *st;
-    int rc = ag__prepare(s, "SELECT " A_COLS "WHERE a.partnership_id = ?1 ORDER BY a.id", &st, err);
-    if (rc)
-        return rc;
-    sqlite3_bind_int64(st, 1, partnership_id);
-    int step;
-    while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW) {
-        struct ag_action *a = ag_vec_push(out, NULL);
-        if (!a)
-            rc = ag_error_set(err, AG_ENOMEM, "out of memory");
-        else
-            read_action(st, a);
-    }
-    if (!rc && step != SQLITE_DONE)
-        rc = ag__db_fail(s, err, "listing actions");
-    sqlite3_finalize(st);
-    return rc;
+    return ag__select_all(s, "SELECT " A_COLS "WHERE a.partnership_id = ?1 ORDER BY a.id",
+                          partnership_id, 0, read_action, out, "listing actions", err);
 }
 
 int ag_store_action_members(struct ag_store *s, int64_t partnership_id, int64_t action_id,
@@ -490,38 +461,29 @@ int ag_store_action_report_add(struct ag_store *s, int64_t partnership_id, int64
     return rc;
 }
 
+static int read_report(sqlite3_stmt *st, void *out, struct ag_error *err)
+{
+    (void)err;
+    struct ag_action_report *r = out;
+    r->id = sqlite3_column_int64(st, 0);
+    r->action_id = sqlite3_column_int64(st, 1);
+    ag__copy_text(st, 2, r->at, sizeof r->at);
+    ag__copy_text(st, 3, r->author, sizeof r->author);
+    ag__copy_text(st, 4, r->status, sizeof r->status);
+    ag__copy_text(st, 5, r->text, sizeof r->text);
+    ag__copy_text(st, 6, r->next_steps, sizeof r->next_steps);
+    return 0;
+}
+
 int ag_store_action_reports(struct ag_store *s, int64_t partnership_id, int64_t action_id,
                             struct ag_vec *out, struct ag_error *err)
 {
     int rc = action_in(s, partnership_id, action_id, err);
-    sqlite3_stmt *st;
-    if (!rc)
-        rc = ag__prepare(s,
-                         "SELECT id, action_id, at, author, status, text, next_steps FROM "
-                         "action_reports WHERE action_id = ?1 ORDER BY at DESC, id DESC",
-                         &st, err);
-    if (rc)
-        return rc;
-    sqlite3_bind_int64(st, 1, action_id);
-    int step;
-    while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW) {
-        struct ag_action_report *r = ag_vec_push(out, NULL);
-        if (!r) {
-            rc = ag_error_set(err, AG_ENOMEM, "out of memory");
-            break;
-        }
-        r->id = sqlite3_column_int64(st, 0);
-        r->action_id = sqlite3_column_int64(st, 1);
-        ag__copy_text(st, 2, r->at, sizeof r->at);
-        ag__copy_text(st, 3, r->author, sizeof r->author);
-        ag__copy_text(st, 4, r->status, sizeof r->status);
-        ag__copy_text(st, 5, r->text, sizeof r->text);
-        ag__copy_text(st, 6, r->next_steps, sizeof r->next_steps);
-    }
-    if (!rc && step != SQLITE_DONE)
-        rc = ag__db_fail(s, err, "listing status reports");
-    sqlite3_finalize(st);
-    return rc;
+    return rc ? rc
+              : ag__select_all(s,
+                               "SELECT id, action_id, at, author, status, text, next_steps FROM "
+                               "action_reports WHERE action_id = ?1 ORDER BY at DESC, id DESC",
+                               action_id, 0, read_report, out, "listing status reports", err);
 }
 
 /* ---------- deliverables ---------- */
@@ -570,37 +532,28 @@ int ag_store_deliverable_add(struct ag_store *s, int64_t partnership_id, int64_t
     return rc;
 }
 
+static int read_deliverable(sqlite3_stmt *st, void *out, struct ag_error *err)
+{
+    (void)err;
+    struct ag_deliverable *d = out;
+    d->id = sqlite3_column_int64(st, 0);
+    d->action_id = sqlite3_column_int64(st, 1);
+    ag__copy_text(st, 2, d->title, sizeof d->title);
+    ag__copy_text(st, 3, d->url, sizeof d->url);
+    ag__copy_text(st, 4, d->added_at, sizeof d->added_at);
+    ag__copy_text(st, 5, d->added_by, sizeof d->added_by);
+    return 0;
+}
+
 int ag_store_deliverables(struct ag_store *s, int64_t partnership_id, int64_t action_id,
                           struct ag_vec *out, struct ag_error *err)
 {
     int rc = action_in(s, partnership_id, action_id, err);
-    sqlite3_stmt *st;
-    if (!rc)
-        rc = ag__prepare(s,
-                         "SELECT id, action_id, title, url, added_at, added_by FROM "
-                         "action_deliverables WHERE action_id = ?1 ORDER BY id",
-                         &st, err);
-    if (rc)
-        return rc;
-    sqlite3_bind_int64(st, 1, action_id);
-    int step;
-    while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW) {
-        struct ag_deliverable *d = ag_vec_push(out, NULL);
-        if (!d) {
-            rc = ag_error_set(err, AG_ENOMEM, "out of memory");
-            break;
-        }
-        d->id = sqlite3_column_int64(st, 0);
-        d->action_id = sqlite3_column_int64(st, 1);
-        ag__copy_text(st, 2, d->title, sizeof d->title);
-        ag__copy_text(st, 3, d->url, sizeof d->url);
-        ag__copy_text(st, 4, d->added_at, sizeof d->added_at);
-        ag__copy_text(st, 5, d->added_by, sizeof d->added_by);
-    }
-    if (!rc && step != SQLITE_DONE)
-        rc = ag__db_fail(s, err, "listing deliverables");
-    sqlite3_finalize(st);
-    return rc;
+    return rc ? rc
+              : ag__select_all(s,
+                               "SELECT id, action_id, title, url, added_at, added_by FROM "
+                               "action_deliverables WHERE action_id = ?1 ORDER BY id",
+                               action_id, 0, read_deliverable, out, "listing deliverables", err);
 }
 
 /* ---------- links to member cities' assessments and measures ---------- */
@@ -618,8 +571,10 @@ int ag_store_deliverables(struct ag_store *s, int64_t partnership_id, int64_t ac
     "LEFT JOIN assessments x ON x.id = l.assessment_id "                                           \
     "LEFT JOIN spaces sp ON sp.id = x.space_id "
 
-static void read_link(sqlite3_stmt *st, struct ag_action_link *l)
+static int read_link(sqlite3_stmt *st, void *out, struct ag_error *err)
 {
+    (void)err;
+    struct ag_action_link *l = out;
     memset(l, 0, sizeof *l);
     l->id = sqlite3_column_int64(st, 0);
     l->action_id = sqlite3_column_int64(st, 1);
@@ -632,6 +587,7 @@ static void read_link(sqlite3_stmt *st, struct ag_action_link *l)
     l->version = sqlite3_column_int(st, 8);
     ag__copy_text(st, 9, l->sharing, sizeof l->sharing);
     l->share_details = sqlite3_column_int(st, 10) != 0;
+    return 0;
 }
 
 static int links_query(struct ag_store *s, const char *where, int64_t a, int64_t b,
@@ -639,27 +595,8 @@ static int links_query(struct ag_store *s, const char *where, int64_t a, int64_t
 {
     char sql[1200];
     snprintf(sql, sizeof sql, "%s%s", L_SQL, where);
-    sqlite3_stmt *st;
-    int rc = ag__prepare(s, sql, &st, err);
-    if (rc)
-        return rc;
-    sqlite3_bind_int64(st, 1, a);
-    sqlite3_bind_int64(st, 2, b);
-    int step;
-    while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW) {
-        struct ag_action_link *l = one ? one : ag_vec_push(out, NULL);
-        if (!l) {
-            rc = ag_error_set(err, AG_ENOMEM, "out of memory");
-            break;
-        }
-        read_link(st, l);
-        if (one)
-            break;
-    }
-    if (!rc && step != SQLITE_DONE && step != SQLITE_ROW)
-        rc = ag__db_fail(s, err, "listing action links");
-    sqlite3_finalize(st);
-    return rc;
+    return one ? ag__select_one(s, sql, a, b, read_link, one, "listing action links", err, NULL)
+               : ag__select_all(s, sql, a, b, read_link, out, "listing action links", err);
 }
 
 int ag_store_action_link_add(struct ag_store *s, int64_t partnership_id, int64_t action_id,
@@ -756,35 +693,27 @@ int ag_store_action_links(struct ag_store *s, int64_t partnership_id, int64_t ac
                             action_id, 0, out, NULL, err);
 }
 
+static int read_meeting_ref(sqlite3_stmt *st, void *out, struct ag_error *err)
+{
+    (void)err;
+    struct ag_meeting_ref *m = out;
+    m->id = sqlite3_column_int64(st, 0);
+    ag__copy_text(st, 1, m->date, sizeof m->date);
+    ag__copy_text(st, 2, m->place, sizeof m->place);
+    return 0;
+}
+
 int ag_store_action_meetings(struct ag_store *s, int64_t partnership_id, int64_t action_id,
                              struct ag_vec *out, struct ag_error *err)
 {
     int rc = action_in(s, partnership_id, action_id, err);
-    sqlite3_stmt *st;
-    if (!rc)
-        rc = ag__prepare(s,
-                         "SELECT m.id, m.date, m.place FROM meeting_actions ma JOIN meetings m "
-                         "ON m.id = ma.meeting_id WHERE ma.action_id = ?1 ORDER BY m.date DESC, "
-                         "m.id DESC",
-                         &st, err);
-    if (rc)
-        return rc;
-    sqlite3_bind_int64(st, 1, action_id);
-    int step;
-    while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW) {
-        struct ag_meeting_ref *m = ag_vec_push(out, NULL);
-        if (!m) {
-            rc = ag_error_set(err, AG_ENOMEM, "out of memory");
-            break;
-        }
-        m->id = sqlite3_column_int64(st, 0);
-        ag__copy_text(st, 1, m->date, sizeof m->date);
-        ag__copy_text(st, 2, m->place, sizeof m->place);
-    }
-    if (!rc && step != SQLITE_DONE)
-        rc = ag__db_fail(s, err, "listing an action's meetings");
-    sqlite3_finalize(st);
-    return rc;
+    return rc ? rc
+              : ag__select_all(s,
+                               "SELECT m.id, m.date, m.place FROM meeting_actions ma JOIN "
+                               "meetings m ON m.id = ma.meeting_id WHERE ma.action_id = ?1 "
+                               "ORDER BY m.date DESC, m.id DESC",
+                               action_id, 0, read_meeting_ref, out, "listing an action's meetings",
+                               err);
 }
 
 /* ---------- meetings ---------- */
@@ -793,8 +722,10 @@ int ag_store_action_meetings(struct ag_store *s, int64_t partnership_id, int64_t
     "id, partnership_id, date, place, agenda, minutes, outcomes, created_by, updated_at FROM "     \
     "meetings "
 
-static void read_meeting(sqlite3_stmt *st, struct ag_meeting *m)
+static int read_meeting(sqlite3_stmt *st, void *out, struct ag_error *err)
 {
+    (void)err;
+    struct ag_meeting *m = out;
     memset(m, 0, sizeof *m);
     m->id = sqlite3_column_int64(st, 0);
     m->partnership_id = sqlite3_column_int64(st, 1);
@@ -805,50 +736,24 @@ static void read_meeting(sqlite3_stmt *st, struct ag_meeting *m)
     ag__copy_text(st, 6, m->outcomes, sizeof m->outcomes);
     ag__copy_text(st, 7, m->created_by, sizeof m->created_by);
     ag__copy_text(st, 8, m->updated_at, sizeof m->updated_at);
+    return 0;
 }
 
 int ag_store_meeting_get(struct ag_store *s, int64_t partnership_id, int64_t meeting_id,
                          struct ag_meeting *out, struct ag_error *err)
 {
-    sqlite3_stmt *st;
-    int rc = ag__prepare(s, "SELECT " MT_COLS "WHERE partnership_id = ?1 AND id = ?2", &st, err);
-    if (rc)
-        return rc;
-    sqlite3_bind_int64(st, 1, partnership_id);
-    sqlite3_bind_int64(st, 2, meeting_id);
-    int step = sqlite3_step(st);
-    if (step == SQLITE_ROW)
-        read_meeting(st, out);
-    else if (step == SQLITE_DONE)
-        rc = ag_error_set(err, AG_ENOTFOUND, "meeting %lld: no such meeting in this partnership",
+    return ag__select_one(s, "SELECT " MT_COLS "WHERE partnership_id = ?1 AND id = ?2",
+                          partnership_id, meeting_id, read_meeting, out, "reading a meeting", err,
+                          "meeting %lld: no such meeting in this partnership",
                           (long long)meeting_id);
-    else
-        rc = ag__db_fail(s, err, "reading a meeting");
-    sqlite3_finalize(st);
-    return rc;
 }
 
 int ag_store_meetings(struct ag_store *s, int64_t partnership_id, struct ag_vec *out,
                       struct ag_error *err)
 {
-    sqlite3_stmt *st;
-    int rc = ag__prepare(
-        s, "SELECT " MT_COLS "WHERE partnership_id = ?1 ORDER BY date DESC, id DESC", &st, err);
-    if (rc)
-        return rc;
-    sqlite3_bind_int64(st, 1, partnership_id);
-    int step;
-    while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW) {
-        struct ag_meeting *m = ag_vec_push(out, NULL);
-        if (!m)
-            rc = ag_error_set(err, AG_ENOMEM, "out of memory");
-        else
-            read_meeting(st, m);
-    }
-    if (!rc && step != SQLITE_DONE)
-        rc = ag__db_fail(s, err, "listing meetings");
-    sqlite3_finalize(st);
-    return rc;
+    return ag__select_all(s,
+                          "SELECT " MT_COLS "WHERE partnership_id = ?1 ORDER BY date DESC, id DESC",
+                          partnership_id, 0, read_meeting, out, "listing meetings", err);
 }
 
 int ag_store_meeting_participants(struct ag_store *s, int64_t partnership_id, int64_t meeting_id,

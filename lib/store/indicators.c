@@ -10,8 +10,10 @@
 #define V_COLS                                                                                     \
     "v.city_id, v.indicator, v.year, v.value, v.visible, v.note, v.updated_at, v.updated_by"
 
-static void read_value(sqlite3_stmt *st, struct ag_ivalue *v)
+static int read_value(sqlite3_stmt *st, void *out, struct ag_error *err)
 {
+    (void)err;
+    struct ag_ivalue *v = out;
     memset(v, 0, sizeof *v);
     v->city_id = sqlite3_column_int64(st, 0);
     ag__copy_text(st, 1, v->indicator, sizeof v->indicator);
@@ -21,6 +23,7 @@ static void read_value(sqlite3_stmt *st, struct ag_ivalue *v)
     ag__copy_text(st, 5, v->note, sizeof v->note);
     ag__copy_text(st, 6, v->updated_at, sizeof v->updated_at);
     ag__copy_text(st, 7, v->updated_by, sizeof v->updated_by);
+    return 0;
 }
 
 int ag_store_ivalues_put(struct ag_store *s, int64_t city_id, const struct ag_ivalue *v, size_t n,
@@ -70,25 +73,20 @@ int ag_store_ivalues_put(struct ag_store *s, int64_t city_id, const struct ag_iv
 
 int ag_store_ivalues(struct ag_store *s, int64_t city_id, struct ag_vec *out, struct ag_error *err)
 {
-    sqlite3_stmt *st;
-    int rc = ag__prepare(s,
-                         "SELECT " V_COLS " FROM indicator_values v WHERE v.city_id = ?1 "
-                         "ORDER BY v.indicator, v.year",
-                         &st, err);
-    if (rc)
-        return rc;
-    sqlite3_bind_int64(st, 1, city_id);
-    int step;
-    while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW) {
-        struct ag_ivalue v;
-        read_value(st, &v);
-        if (!ag_vec_push(out, &v))
-            rc = ag_error_set(err, AG_ENOMEM, "out of memory");
-    }
-    if (!rc && step != SQLITE_DONE)
-        rc = ag__db_fail(s, err, "reading indicator values");
-    sqlite3_finalize(st);
-    return rc;
+    return ag__select_all(s,
+                          "SELECT " V_COLS " FROM indicator_values v WHERE v.city_id = ?1 "
+                          "ORDER BY v.indicator, v.year",
+                          city_id, 0, read_value, out, "reading indicator values", err);
+}
+
+static int read_pvalue(sqlite3_stmt *st, void *out, struct ag_error *err)
+{
+    struct ag_pvalue *p = out;
+    memset(p, 0, sizeof *p);
+    read_value(st, &p->v, err);
+    ag__copy_text(st, 8, p->city, sizeof p->city);
+    p->own = sqlite3_column_int(st, 9) != 0;
+    return 0;
 }
 
 int ag_store_ivalues_partnership(struct ag_store *s, int64_t partnership_id, const char *indicator,
@@ -113,20 +111,7 @@ int ag_store_ivalues_partnership(struct ag_store *s, int64_t partnership_id, con
     sqlite3_bind_int64(st, 1, partnership_id);
     sqlite3_bind_text(st, 2, indicator, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 3, user_id);
-    int step;
-    while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW) {
-        struct ag_pvalue p;
-        memset(&p, 0, sizeof p);
-        read_value(st, &p.v);
-        ag__copy_text(st, 8, p.city, sizeof p.city);
-        p.own = sqlite3_column_int(st, 9) != 0;
-        if (!ag_vec_push(out, &p))
-            rc = ag_error_set(err, AG_ENOMEM, "out of memory");
-    }
-    if (!rc && step != SQLITE_DONE)
-        rc = ag__db_fail(s, err, "reading the partnership's indicator values");
-    sqlite3_finalize(st);
-    return rc;
+    return ag__step_all(s, st, read_pvalue, out, "reading the partnership's indicator values", err);
 }
 
 /* ---------- funding links ---------- */
@@ -135,8 +120,10 @@ int ag_store_ivalues_partnership(struct ag_store *s, int64_t partnership_id, con
     "id, instrument, coalesce(action_id, 0), coalesce(city_id, 0), coalesce(measure, ''), note, "  \
     "added_at, added_by"
 
-static void read_link(sqlite3_stmt *st, struct ag_funding_link *l)
+static int read_link(sqlite3_stmt *st, void *out, struct ag_error *err)
 {
+    (void)err;
+    struct ag_funding_link *l = out;
     memset(l, 0, sizeof *l);
     l->id = sqlite3_column_int64(st, 0);
     ag__copy_text(st, 1, l->instrument, sizeof l->instrument);
@@ -146,6 +133,7 @@ static void read_link(sqlite3_stmt *st, struct ag_funding_link *l)
     ag__copy_text(st, 5, l->note, sizeof l->note);
     ag__copy_text(st, 6, l->added_at, sizeof l->added_at);
     ag__copy_text(st, 7, l->added_by, sizeof l->added_by);
+    return 0;
 }
 
 int ag_store_funding_add(struct ag_store *s, struct ag_funding_link *l, const char *who,
@@ -201,22 +189,7 @@ static int links(struct ag_store *s, const char *where, int64_t id, struct ag_ve
     char sql[256];
     snprintf(sql, sizeof sql, "SELECT " F_COLS " FROM funding_links WHERE %s = ?1 ORDER BY id",
              where);
-    sqlite3_stmt *st;
-    int rc = ag__prepare(s, sql, &st, err);
-    if (rc)
-        return rc;
-    sqlite3_bind_int64(st, 1, id);
-    int step;
-    while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW) {
-        struct ag_funding_link l;
-        read_link(st, &l);
-        if (!ag_vec_push(out, &l))
-            rc = ag_error_set(err, AG_ENOMEM, "out of memory");
-    }
-    if (!rc && step != SQLITE_DONE)
-        rc = ag__db_fail(s, err, "reading funding links");
-    sqlite3_finalize(st);
-    return rc;
+    return ag__select_all(s, sql, id, 0, read_link, out, "reading funding links", err);
 }
 
 int ag_store_funding_of_action(struct ag_store *s, int64_t action_id, struct ag_vec *out,
@@ -235,23 +208,10 @@ int ag_store_funding_action_leader(struct ag_store *s, int64_t partnership_id, i
                                    int64_t *leader, struct ag_error *err)
 {
     *leader = 0;
-    sqlite3_stmt *st;
-    int rc = ag__prepare(s,
-                         "SELECT coalesce(leader, 0) FROM actions WHERE id = ?1 AND "
-                         "partnership_id = ?2",
-                         &st, err);
-    if (rc)
-        return rc;
-    sqlite3_bind_int64(st, 1, action_id);
-    sqlite3_bind_int64(st, 2, partnership_id);
-    int step = sqlite3_step(st);
-    if (step == SQLITE_ROW)
-        *leader = sqlite3_column_int64(st, 0);
-    else if (step == SQLITE_DONE)
-        rc = ag_error_set(err, AG_ENOTFOUND, "action %lld: no such action in this partnership",
+    return ag__select_one(s,
+                          "SELECT coalesce(leader, 0) FROM actions WHERE id = ?1 AND "
+                          "partnership_id = ?2",
+                          action_id, partnership_id, ag__read_int64, leader, "reading an action",
+                          err, "action %lld: no such action in this partnership",
                           (long long)action_id);
-    else
-        rc = ag__db_fail(s, err, "reading an action");
-    sqlite3_finalize(st);
-    return rc;
 }

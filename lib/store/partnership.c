@@ -49,8 +49,10 @@ bool ag_date_ok(const char *s)
 
 #define P_COLS "p.id, p.name, p.description, p.starts, p.ends, p.created_at, p.created_by"
 
-static void read_partnership(sqlite3_stmt *st, struct ag_partnership *p)
+static int read_partnership(sqlite3_stmt *st, void *out, struct ag_error *err)
 {
+    (void)err;
+    struct ag_partnership *p = out;
     memset(p, 0, sizeof *p);
     p->id = sqlite3_column_int64(st, 0);
     ag__copy_text(st, 1, p->name, sizeof p->name);
@@ -59,6 +61,7 @@ static void read_partnership(sqlite3_stmt *st, struct ag_partnership *p)
     ag__copy_text(st, 4, p->ends, sizeof p->ends);
     ag__copy_text(st, 5, p->created_at, sizeof p->created_at);
     ag__copy_text(st, 6, p->created_by, sizeof p->created_by);
+    return 0;
 }
 
 static void target_of(char out[64], int64_t pid)
@@ -126,21 +129,9 @@ int ag_store_partnership_add(struct ag_store *s, struct ag_partnership *p, int64
 int ag_store_partnership_get(struct ag_store *s, int64_t id, struct ag_partnership *out,
                              struct ag_error *err)
 {
-    sqlite3_stmt *st;
-    int rc = ag__prepare(s, "SELECT " P_COLS " FROM partnerships p WHERE p.id = ?1", &st, err);
-    if (rc)
-        return rc;
-    sqlite3_bind_int64(st, 1, id);
-    int step = sqlite3_step(st);
-    if (step == SQLITE_ROW)
-        read_partnership(st, out);
-    else if (step == SQLITE_DONE)
-        rc =
-            ag_error_set(err, AG_ENOTFOUND, "partnership %lld: no such partnership", (long long)id);
-    else
-        rc = ag__db_fail(s, err, "reading a partnership");
-    sqlite3_finalize(st);
-    return rc;
+    return ag__select_one(s, "SELECT " P_COLS " FROM partnerships p WHERE p.id = ?1", id, 0,
+                          read_partnership, out, "reading a partnership", err,
+                          "partnership %lld: no such partnership", (long long)id);
 }
 
 /* The members a user acts for, as SQL: rows (member id, role, state, the
@@ -179,7 +170,7 @@ int ag_store_partnerships_of(struct ag_store *s, int64_t user_id, bool admin, st
     int step;
     while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW) {
         struct ag_partnership p;
-        read_partnership(st, &p);
+        read_partnership(st, &p, NULL);
         const char *state = (const char *)sqlite3_column_text(st, 8);
         const char *city_role = (const char *)sqlite3_column_text(st, 9);
         bool active = state && !strcmp(state, "active");
@@ -273,23 +264,20 @@ int ag_store_partner_role(struct ag_store *s, int64_t user_id, int64_t partnersh
     return rc;
 }
 
+/* A row found: the bool out set. */
+static int read_true(sqlite3_stmt *st, void *out, struct ag_error *err)
+{
+    (void)st, (void)err;
+    *(bool *)out = true;
+    return 0;
+}
+
 int ag_store_acts_for(struct ag_store *s, int64_t user_id, int64_t member_id, bool *out,
                       struct ag_error *err)
 {
     *out = false;
-    sqlite3_stmt *st;
-    int rc = ag__prepare(s, "SELECT 1 FROM (" ACTS_FOR ") a WHERE a.member_id = ?2", &st, err);
-    if (rc)
-        return rc;
-    sqlite3_bind_int64(st, 1, user_id);
-    sqlite3_bind_int64(st, 2, member_id);
-    int step = sqlite3_step(st);
-    if (step == SQLITE_ROW)
-        *out = true;
-    else if (step != SQLITE_DONE)
-        rc = ag__db_fail(s, err, "reading a partnership member");
-    sqlite3_finalize(st);
-    return rc;
+    return ag__select_one(s, "SELECT 1 FROM (" ACTS_FOR ") a WHERE a.member_id = ?2", user_id,
+                          member_id, read_true, out, "reading a partnership member", err, NULL);
 }
 
 /* ---------- members ---------- */
@@ -300,8 +288,10 @@ int ag_store_acts_for(struct ag_store *s, int64_t user_id, int64_t member_id, bo
     "m.id) "                                                                                       \
     "FROM partnership_members m LEFT JOIN cities c ON c.id = m.city_id "
 
-static void read_member(sqlite3_stmt *st, struct ag_pmember *m)
+static int read_member(sqlite3_stmt *st, void *out, struct ag_error *err)
 {
+    (void)err;
+    struct ag_pmember *m = out;
     memset(m, 0, sizeof *m);
     m->id = sqlite3_column_int64(st, 0);
     m->partnership_id = sqlite3_column_int64(st, 1);
@@ -313,51 +303,25 @@ static void read_member(sqlite3_stmt *st, struct ag_pmember *m)
     m->active = state && !strcmp((const char *)state, "active");
     ag__copy_text(st, 7, m->since, sizeof m->since);
     m->people = (size_t)sqlite3_column_int64(st, 8);
+    return 0;
 }
 
 int ag_store_pmembers(struct ag_store *s, int64_t partnership_id, struct ag_vec *out,
                       struct ag_error *err)
 {
-    sqlite3_stmt *st;
-    int rc = ag__prepare(s,
-                         "SELECT " M_COLS "WHERE m.partnership_id = ?1 ORDER BY m.role = "
-                         "'coordinator' DESC, 4, m.id",
-                         &st, err);
-    if (rc)
-        return rc;
-    sqlite3_bind_int64(st, 1, partnership_id);
-    int step;
-    while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW) {
-        struct ag_pmember m;
-        read_member(st, &m);
-        if (!ag_vec_push(out, &m))
-            rc = ag_error_set(err, AG_ENOMEM, "out of memory");
-    }
-    if (!rc && step != SQLITE_DONE)
-        rc = ag__db_fail(s, err, "listing partnership members");
-    sqlite3_finalize(st);
-    return rc;
+    return ag__select_all(s,
+                          "SELECT " M_COLS "WHERE m.partnership_id = ?1 ORDER BY m.role = "
+                          "'coordinator' DESC, 4, m.id",
+                          partnership_id, 0, read_member, out, "listing partnership members", err);
 }
 
 int ag_store_pmember_get(struct ag_store *s, int64_t partnership_id, int64_t member_id,
                          struct ag_pmember *out, struct ag_error *err)
 {
-    sqlite3_stmt *st;
-    int rc = ag__prepare(s, "SELECT " M_COLS "WHERE m.partnership_id = ?1 AND m.id = ?2", &st, err);
-    if (rc)
-        return rc;
-    sqlite3_bind_int64(st, 1, partnership_id);
-    sqlite3_bind_int64(st, 2, member_id);
-    int step = sqlite3_step(st);
-    if (step == SQLITE_ROW)
-        read_member(st, out);
-    else if (step == SQLITE_DONE)
-        rc = ag_error_set(err, AG_ENOTFOUND, "member %lld: not a member of this partnership",
-                          (long long)member_id);
-    else
-        rc = ag__db_fail(s, err, "reading a partnership member");
-    sqlite3_finalize(st);
-    return rc;
+    return ag__select_one(s, "SELECT " M_COLS "WHERE m.partnership_id = ?1 AND m.id = ?2",
+                          partnership_id, member_id, read_member, out,
+                          "reading a partnership member", err,
+                          "member %lld: not a member of this partnership", (long long)member_id);
 }
 
 /* Runs one statement on a member, then audits it, in one transaction. */
@@ -464,21 +428,11 @@ int ag_store_pmember_add(struct ag_store *s, struct ag_pmember *m, const char *w
 static int other_coordinators(struct ag_store *s, int64_t pid, int64_t mid, int64_t *n,
                               struct ag_error *err)
 {
-    sqlite3_stmt *st;
-    int rc = ag__prepare(s,
-                         "SELECT count(*) FROM partnership_members WHERE partnership_id = ?1 AND "
-                         "id <> ?2 AND role = 'coordinator' AND state = 'active'",
-                         &st, err);
-    if (rc)
-        return rc;
-    sqlite3_bind_int64(st, 1, pid);
-    sqlite3_bind_int64(st, 2, mid);
-    if (sqlite3_step(st) == SQLITE_ROW)
-        *n = sqlite3_column_int64(st, 0);
-    else
-        rc = ag__db_fail(s, err, "counting coordinators");
-    sqlite3_finalize(st);
-    return rc;
+    /* count(*) always gives a row */
+    return ag__select_one(s,
+                          "SELECT count(*) FROM partnership_members WHERE partnership_id = ?1 AND "
+                          "id <> ?2 AND role = 'coordinator' AND state = 'active'",
+                          pid, mid, ag__read_int64, n, "counting coordinators", err, NULL);
 }
 
 int ag_store_pmember_role(struct ag_store *s, int64_t partnership_id, int64_t member_id,

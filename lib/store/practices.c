@@ -68,9 +68,11 @@ static char *dup_column(sqlite3_stmt *st, int i)
     return strdup(s ? s : "");
 }
 
-/* Reads a row of COLS (and, when full, what, problem and results). */
-static int read_practice(sqlite3_stmt *st, struct ag_practice *p, bool full, struct ag_error *err)
+/* Reads a row of COLS (and, when the row has them, what, problem and
+ * results). */
+static int read_practice(sqlite3_stmt *st, void *out, struct ag_error *err)
 {
+    struct ag_practice *p = out;
     memset(p, 0, sizeof *p);
     p->id = sqlite3_column_int64(st, 0);
     p->city_id = sqlite3_column_int64(st, 1);
@@ -87,7 +89,7 @@ static int read_practice(sqlite3_stmt *st, struct ag_practice *p, bool full, str
     ag__copy_text(st, 12, p->created_at, sizeof p->created_at);
     ag__copy_text(st, 13, p->created_by, sizeof p->created_by);
     ag__copy_text(st, 14, p->updated_at, sizeof p->updated_at);
-    if (!full)
+    if (sqlite3_column_count(st) == NCOLS)
         return 0;
     p->what = dup_column(st, NCOLS);
     p->problem = dup_column(st, NCOLS + 1);
@@ -337,15 +339,8 @@ int ag_store_practice_get(struct ag_store *s, int64_t id, const struct ag_practi
     if (rc)
         return rc;
     bind_named_int(st, ":id", id);
-    int step = sqlite3_step(st);
-    if (step == SQLITE_ROW)
-        rc = read_practice(st, out, true, err);
-    else if (step == SQLITE_DONE)
-        rc = ag_error_set(err, AG_ENOTFOUND, "good practice %lld: no such entry", (long long)id);
-    else
-        rc = ag__db_fail(s, err, "reading a good practice");
-    sqlite3_finalize(st);
-    return rc;
+    return ag__step_one(s, st, read_practice, out, "reading a good practice", err,
+                        "good practice %lld: no such entry", (long long)id);
 }
 
 int ag_store_practices(struct ag_store *s, const struct ag_practice_filter *f, struct ag_vec *out,
@@ -365,19 +360,17 @@ int ag_store_practices(struct ag_store *s, const struct ag_practice_filter *f, s
     sqlite3_stmt *st;
     rc = prepare_filtered(s, sql.data, f, &st, err);
     ag_buf_free(&sql);
-    if (rc)
-        return rc;
-    int step;
-    while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW) {
-        struct ag_practice p;
-        rc = read_practice(st, &p, false, err);
-        if (!rc && !ag_vec_push(out, &p))
-            rc = ag_error_set(err, AG_ENOMEM, "out of memory");
-    }
-    if (!rc && step != SQLITE_DONE)
-        rc = ag__db_fail(s, err, "listing good practices");
-    sqlite3_finalize(st);
-    return rc;
+    return rc ? rc : ag__step_all(s, st, read_practice, out, "listing good practices", err);
+}
+
+static int read_facet(sqlite3_stmt *st, void *out, struct ag_error *err)
+{
+    (void)err;
+    struct ag_facet *fc = out;
+    ag__copy_text(st, 0, fc->id, sizeof fc->id);
+    ag__copy_text(st, 1, fc->name, sizeof fc->name);
+    fc->count = sqlite3_column_int64(st, 2);
+    return 0;
 }
 
 int ag_store_practice_facet(struct ag_store *s, const struct ag_practice_filter *f,
@@ -416,22 +409,7 @@ int ag_store_practice_facet(struct ag_store *s, const struct ag_practice_filter 
     sqlite3_stmt *st;
     rc = prepare_filtered(s, sql.data, f, &st, err);
     ag_buf_free(&sql);
-    if (rc)
-        return rc;
-    int step;
-    while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW) {
-        struct ag_facet fc;
-        memset(&fc, 0, sizeof fc);
-        ag__copy_text(st, 0, fc.id, sizeof fc.id);
-        ag__copy_text(st, 1, fc.name, sizeof fc.name);
-        fc.count = sqlite3_column_int64(st, 2);
-        if (!ag_vec_push(out, &fc))
-            rc = ag_error_set(err, AG_ENOMEM, "out of memory");
-    }
-    if (!rc && step != SQLITE_DONE)
-        rc = ag__db_fail(s, err, "counting good practices");
-    sqlite3_finalize(st);
-    return rc;
+    return rc ? rc : ag__step_all(s, st, read_facet, out, "counting good practices", err);
 }
 
 /* ---------- changing ---------- */
@@ -474,6 +452,13 @@ int ag_store_practice_update(struct ag_store *s, int64_t city_id, struct ag_prac
     return rc;
 }
 
+static int read_title(sqlite3_stmt *st, void *out, struct ag_error *err)
+{
+    (void)err;
+    ag__copy_text(st, 0, out, AG_PRACTICE_TITLE_MAX + 1);
+    return 0;
+}
+
 int ag_store_practice_delete(struct ag_store *s, int64_t city_id, int64_t id, const char *who,
                              struct ag_error *err)
 {
@@ -482,20 +467,9 @@ int ag_store_practice_delete(struct ag_store *s, int64_t city_id, int64_t id, co
         return rc;
     sqlite3_stmt *st;
     char title[AG_PRACTICE_TITLE_MAX + 1] = "";
-    rc = ag__prepare(s, "SELECT title FROM practices WHERE id = ?1 AND city_id = ?2", &st, err);
-    if (!rc) {
-        sqlite3_bind_int64(st, 1, id);
-        sqlite3_bind_int64(st, 2, city_id);
-        int step = sqlite3_step(st);
-        if (step == SQLITE_ROW)
-            ag__copy_text(st, 0, title, sizeof title);
-        else if (step == SQLITE_DONE)
-            rc = ag_error_set(err, AG_ENOTFOUND, "good practice %lld: no such entry of this city",
-                              (long long)id);
-        else
-            rc = ag__db_fail(s, err, "reading a good practice");
-        sqlite3_finalize(st);
-    }
+    rc = ag__select_one(s, "SELECT title FROM practices WHERE id = ?1 AND city_id = ?2", id,
+                        city_id, read_title, title, "reading a good practice", err,
+                        "good practice %lld: no such entry of this city", (long long)id);
     if (!rc)
         rc = ag__prepare(s, "DELETE FROM practices WHERE id = ?1", &st, err);
     if (!rc) {

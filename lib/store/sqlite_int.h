@@ -1,6 +1,7 @@
 /* The SQLite backend's handle and helpers, shared by the files of the
  * backend (sqlite.c: the city model and results; accounts.c: users,
- * grants, sessions, audit). Not part of the public API.
+ * grants, sessions, audit; rows.c: reading rows). Not part of the public
+ * API.
  * SPDX-License-Identifier: EUPL-1.2 */
 #ifndef AGORA_STORE_SQLITE_INT_H
 #define AGORA_STORE_SQLITE_INT_H
@@ -31,5 +32,31 @@ void ag__utc_now(char out[32]);
 void ag__copy_text(sqlite3_stmt *st, int i, char *out, size_t cap);
 /* Steps st once expecting SQLITE_DONE, then finalizes it. */
 int ag__step_done(struct ag_store *s, sqlite3_stmt *st, const char *what, struct ag_error *err);
+
+/* Reading rows (rows.c). A read function reads the current row of st into
+ * out; it returns 0, or an error set in err after freeing what it had
+ * allocated. */
+typedef int (*ag__read_fn)(sqlite3_stmt *st, void *out, struct ag_error *err);
+/* Column 0 into the int64_t out. */
+int ag__read_int64(sqlite3_stmt *st, void *out, struct ag_error *err);
+/* Steps the prepared and bound st once and finalizes it: the row read into
+ * out; without a row AG_ENOTFOUND with the message notfound (printf-style),
+ * or 0 with out left as it was when notfound is NULL; what names the
+ * operation in a database error ("reading an action"). */
+int ag__step_one(struct ag_store *s, sqlite3_stmt *st, ag__read_fn read, void *out,
+                 const char *what, struct ag_error *err, const char *notfound, ...)
+    __attribute__((format(printf, 7, 8)));
+/* ag__step_one of sql with ?1 = a and ?2 = b (each bound when sql has it). */
+int ag__select_one(struct ag_store *s, const char *sql, int64_t a, int64_t b, ag__read_fn read,
+                   void *out, const char *what, struct ag_error *err, const char *notfound, ...)
+    __attribute__((format(printf, 9, 10)));
+/* Steps the prepared and bound st over every row and finalizes it: each row
+ * read into a new (zeroed) element of out, which is taken back when the read
+ * fails; AG_ENOMEM when out cannot grow. */
+int ag__step_all(struct ag_store *s, sqlite3_stmt *st, ag__read_fn read, struct ag_vec *out,
+                 const char *what, struct ag_error *err);
+/* ag__step_all of sql with ?1 = a and ?2 = b (each bound when sql has it). */
+int ag__select_all(struct ag_store *s, const char *sql, int64_t a, int64_t b, ag__read_fn read,
+                   struct ag_vec *out, const char *what, struct ag_error *err);
 
 #endif

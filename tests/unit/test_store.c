@@ -297,7 +297,13 @@ static void test_schema_1_database_is_upgraded_in_place_keeping_its_data(void **
     ag_store_close(s);
     ag_city_model_free(&m);
     /* Take the file back to what schema 1 was: no vehicle or incident tables. */
-    exec_raw("DROP TABLE survey_responses; DROP TABLE surveys;"
+    exec_raw("DROP TABLE funding_links; DROP TABLE indicator_values; DROP TABLE practices;"
+             " DROP TABLE meeting_actions; DROP TABLE meeting_participants; DROP TABLE meetings;"
+             " DROP TABLE action_links; DROP TABLE action_deliverables;"
+             " DROP TABLE action_reports; DROP TABLE action_members; DROP TABLE actions;"
+             " DROP TABLE partnership_people; DROP TABLE partnership_members;"
+             " DROP TABLE partnerships;"
+             " DROP TABLE survey_responses; DROP TABLE surveys;"
              " DROP TABLE training_answers; DROP TABLE training_practical;"
              " DROP TABLE audit; DROP TABLE sessions; DROP TABLE grants; DROP TABLE users;"
              " DROP TABLE assessment_log; DROP TABLE assessments;"
