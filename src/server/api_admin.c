@@ -310,6 +310,7 @@ const struct route srv_routes[] = {
     {"GET", API "/partnerships/{pid}", ACC_P_OBSERVER, false, h_partnership},
     {"PUT", API "/partnerships/{pid}", ACC_P_COORDINATOR, false, h_partnership_put},
     {"POST", API "/partnerships/{pid}/members", ACC_P_COORDINATOR, false, h_pmember_new},
+    {"GET", API "/partnerships/{pid}/candidates", ACC_P_COORDINATOR, false, h_pcandidates},
     {"PUT", API "/partnerships/{pid}/members/{mid}", ACC_P_COORDINATOR, false, h_pmember_put},
     {"DELETE", API "/partnerships/{pid}/members/{mid}", ACC_P_COORDINATOR, false,
      h_pmember_delete},

@@ -61,6 +61,41 @@ int srv_put_pmember(struct ag_buf *b, const struct ag_pmember *m)
     return rc;
 }
 
+/* The invited cities of partnership pid whose invitation the user may
+ * accept (a coordinator of the city, or an administrator):
+ * ,"invitations":[{"member","city","name","role"}] */
+static int put_invitations(struct req *r, int64_t pid, struct ag_buf *b, struct ag_error *err)
+{
+    struct ag_vec ms;
+    ag_vec_init(&ms, sizeof(struct ag_pmember));
+    int rc = ag_store_pmembers(r->store, pid, &ms, err);
+    if (!rc)
+        rc = ag_buf_puts(b, ",\"invitations\":[");
+    bool first = true;
+    for (size_t j = 0; !rc && j < ms.len; j++) {
+        const struct ag_pmember *m = &AG_VEC_AT(&ms, struct ag_pmember, j);
+        if (m->active || !m->city_id)
+            continue;
+        enum ag_role role = AG_ROLE_COORDINATOR;
+        bool partner;
+        if (!r->user.admin)
+            rc = ag_store_role(r->store, r->user.id, m->city_id, &role, &partner, err);
+        if (rc || role < AG_ROLE_COORDINATOR)
+            continue;
+        rc = ag_buf_printf(b, "%s{\"member\":%lld,\"city\":%lld,\"name\":", first ? "" : ",",
+                           (long long)m->id, (long long)m->city_id);
+        if (!rc)
+            rc = json_str(b, m->name);
+        if (!rc)
+            rc = ag_buf_printf(b, ",\"role\":\"%s\"}", ag_prole_name(m->role));
+        first = false;
+    }
+    if (!rc)
+        rc = ag_buf_puts(b, "]");
+    ag_vec_free(&ms);
+    return rc;
+}
+
 int h_partnerships(struct req *r)
 {
     struct ag_vec v;
@@ -76,9 +111,13 @@ int h_partnerships(struct req *r)
         if (!rc)
             rc = put_partnership(b, p);
         if (!rc)
-            rc = ag_buf_printf(b, ",\"role\":%s%s%s,\"invited\":%s}", p->role ? "\"" : "",
+            rc = ag_buf_printf(b, ",\"role\":%s%s%s,\"invited\":%s", p->role ? "\"" : "",
                                p->role ? ag_prole_name(p->role) : "null", p->role ? "\"" : "",
                                p->invited ? "true" : "false");
+        if (!rc && (p->invited || r->user.admin))
+            rc = put_invitations(r, p->id, b, &err);
+        if (!rc)
+            rc = ag_buf_puts(b, "}");
     }
     if (!rc)
         rc = ag_buf_puts(b, "]");
@@ -316,4 +355,40 @@ int h_pmember_accept(struct req *r)
         return reply_ag_error(r, rc, &err);
     rc = srv_put_pmember(&r->out, &m);
     return rc ? reply_ag_error(r, rc, NULL) : reply_json(r, 200);
+}
+
+/* The cities of the server a coordinator may invite: not members yet, nor
+ * invited. */
+int h_pcandidates(struct req *r)
+{
+    struct ag_vec cities, ms;
+    ag_vec_init(&cities, sizeof(struct ag_city));
+    ag_vec_init(&ms, sizeof(struct ag_pmember));
+    struct ag_error err = {0};
+    int rc = ag_store_cities(r->store, &cities, &err);
+    if (!rc)
+        rc = ag_store_pmembers(r->store, r->pid, &ms, &err);
+    struct ag_buf *b = &r->out;
+    if (!rc)
+        rc = ag_buf_puts(b, "{\"cities\":[");
+    bool first = true;
+    for (size_t i = 0; !rc && i < cities.len; i++) {
+        const struct ag_city *c = &AG_VEC_AT(&cities, struct ag_city, i);
+        bool member = false;
+        for (size_t j = 0; j < ms.len; j++)
+            member |= AG_VEC_AT(&ms, struct ag_pmember, j).city_id == c->id;
+        if (member)
+            continue;
+        rc = ag_buf_printf(b, "%s{\"id\":%lld,\"name\":", first ? "" : ",", (long long)c->id);
+        if (!rc)
+            rc = json_str(b, c->name);
+        if (!rc)
+            rc = ag_buf_puts(b, "}");
+        first = false;
+    }
+    if (!rc)
+        rc = ag_buf_puts(b, "]}");
+    ag_vec_free(&cities);
+    ag_vec_free(&ms);
+    return rc ? reply_ag_error(r, rc, &err) : reply_json(r, 200);
 }

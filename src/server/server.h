@@ -252,6 +252,7 @@ int h_pmember_new(struct req *r);
 int h_pmember_put(struct req *r);
 int h_pmember_delete(struct req *r);
 int h_pmember_accept(struct req *r);
+int h_pcandidates(struct req *r);
 /* the action plan of a partnership (api_actions.c) */
 int h_actions(struct req *r);
 int h_action_new(struct req *r);

@@ -63,6 +63,7 @@ EXPECTED = {
     ("GET", "/api/v1/partnerships/{pid}"): ("p-observer", False),
     ("PUT", "/api/v1/partnerships/{pid}"): ("p-coordinator", False),
     ("POST", "/api/v1/partnerships/{pid}/members"): ("p-coordinator", False),
+    ("GET", "/api/v1/partnerships/{pid}/candidates"): ("p-coordinator", False),
     ("PUT", "/api/v1/partnerships/{pid}/members/{mid}"): ("p-coordinator", False),
     ("DELETE", "/api/v1/partnerships/{pid}/members/{mid}"): ("p-coordinator", False),
     ("POST", "/api/v1/partnerships/{pid}/members/{mid}/accept"): ("user", True),

@@ -23,6 +23,8 @@ def test_create_invite_accept_and_roles(world, start_server):
     r = make(a, coord, mon)
     assert r.status == 201, r
     p = r.json()
+    assert a.get(f"{API}/partnerships/{p['id']}/candidates", coord).json() == \
+        {"cities": [{"id": nice, "name": "Nice"}]}
     pid = p["id"]
     assert p["role"] == "coordinator" and p["ends"] == "2027-12-31"
     assert make(a, coord, mon).status == 409  # the name is taken
@@ -36,6 +38,12 @@ def test_create_invite_accept_and_roles(world, start_server):
                      {"city": nice, "role": "member"}, coord).status == 409
     listed = a.get(f"{API}/partnerships", other).json()
     assert [(x["id"], x["invited"], x["role"]) for x in listed] == [(pid, True, None)]
+    assert listed[0]["invitations"] == [{"member": nice_member["id"], "city": nice,
+                                         "name": "Nice", "role": "member"}]
+    # Monaco's coordinator sees no invitation to accept, and no other city to invite
+    mine = a.get(f"{API}/partnerships", coord).json()
+    assert mine[0]["invited"] is False and "invitations" not in mine[0]
+    assert a.get(f"{API}/partnerships/{pid}/candidates", coord).json() == {"cities": []}
     assert a.get(f"{API}/partnerships/{pid}", other).status == 403
     # a viewer of Nice cannot accept for it; its coordinator can
     mid = nice_member["id"]
