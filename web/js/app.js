@@ -7,6 +7,12 @@
 //   #/training                   the training modules and the learner's progress
 //   #/training/{lesson}          a lesson, its exercises; the practical lesson
 //                                (also #/training/practical/{lesson})
+//   #/partnerships               the user's partnerships and invitations
+//   #/partnership/{pid}[/...]    one partnership: overview, members, actions
+//                                (/action/{id}), meetings (/meeting/{id}),
+//                                indicators (partnership.js)
+//   #/practices, #/practice/{id} the good-practice library (practices.js)
+//   #/city/{cid}/indicators      the city's urban indicator values
 //   #/survey/{token}             a perception survey's public form: no
 //                                account needed (a session, if any, is used
 //                                for the header only)
@@ -22,6 +28,9 @@ import { renderSpace } from "./space.js";
 import { setTileUrl } from "./tiles.js";
 import { renderTraining, renderLesson } from "./training.js";
 import { renderSurveyForm } from "./survey.js";
+import { renderPartnerships, renderPartnership } from "./partnership.js";
+import { renderPractices, renderPractice } from "./practices.js";
+import { renderCityIndicators } from "./indicators.js";
 
 export const state = {
     session: null, // the session object of the API, null when signed out
@@ -160,6 +169,10 @@ function renderHeader(section, publicPage) {
         s ? h("nav", { "aria-label": t("Main") },
             h("ul", null,
                 h("li", null, h("a", { href: "#/", "aria-current": current(section, "cities") }, t("Cities"))),
+                h("li", null, h("a", { href: "#/partnerships", id: "nav-partnerships", "aria-current": current(section, "partnerships") },
+                    t("Partnerships"))),
+                h("li", null, h("a", { href: "#/practices", id: "nav-practices", "aria-current": current(section, "practices") },
+                    t("Good practices"))),
                 h("li", null, h("a", { href: "#/training", id: "nav-training", "aria-current": current(section, "training") },
                     t("Training"))))) : null,
         h("div", { class: "header-tools" },
@@ -214,7 +227,9 @@ export async function route() {
     }
     if (seq !== renderSeq) return;
     renderHeader(parts[0] === "training" ? ["training", parts.length === 1]
-        : parts[0] === "login" || open ? null : ["cities", parts.length === 0], open);
+        : parts[0] === "partnerships" || parts[0] === "partnership" ? ["partnerships", parts[0] === "partnerships"]
+            : parts[0] === "practices" || parts[0] === "practice" ? ["practices", parts[0] === "practices"]
+                : parts[0] === "login" || open ? null : ["cities", parts.length === 0], open);
     const ctx = { stale: () => seq !== renderSeq };
     const page = h("div", { class: "page" });
     try {
@@ -232,6 +247,17 @@ export async function route() {
             await renderLesson(page, ctx, parts[1]);
         } else if (parts[0] === "training" && parts[1] === "practical" && parts.length === 3) {
             await renderLesson(page, ctx, parts[2]);
+        } else if (parts[0] === "city" && parts[2] === "indicators" && parts.length === 3) {
+            await renderCityIndicators(page, ctx, parts[1]);
+        } else if (parts[0] === "partnerships" && parts.length === 1) {
+            await renderPartnerships(page, ctx);
+        } else if (parts[0] === "partnership" && parts.length >= 2 && parts.length <= 4
+            && (parts.length !== 4 || parts[2] === "action" || parts[2] === "meeting")) {
+            await renderPartnership(page, ctx, parts[1], parts[2], parts[3]);
+        } else if (parts[0] === "practices" && parts.length === 1) {
+            await renderPractices(page, ctx);
+        } else if (parts[0] === "practice" && parts.length === 2) {
+            await renderPractice(page, ctx, parts[1]);
         } else if (parts[0] === "survey" && parts.length === 2) {
             await renderSurveyForm(page, ctx, parts[1]);
         } else {

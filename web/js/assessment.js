@@ -11,6 +11,7 @@ import { t, fmt, fmtEur, fmtDate, currentLang } from "./i18n.js";
 import { h, clear, append } from "./dom.js";
 import { atLeast, notice, errorText } from "./app.js";
 import { bandOfProduct, badge } from "./risk.js";
+import { publishPanel } from "./practices.js";
 
 // A catalogue text (scenario or measure name) the API may send in English
 // whatever the language asked: translated here through the catalogue of
@@ -518,7 +519,8 @@ export async function renderAssessment(sec, ctx, cid, sid, space) {
             h("h3", { id: "risk-title" }, t("Risk per scenario")),
             riskTable(a),
             h("h3", null, t("Protection plan")),
-            planView(cid, a));
+            planView(cid, a),
+            publishPanel(cid, a));
     }
 
     if (versions.length === 0) {

@@ -151,7 +151,9 @@ export async function renderCity(page, ctx, cid) {
         h("p", { class: "meta" },
             t("{n} public spaces", { n: fmt(features.length) }),
             city.imported_at ? [" · ", t("imported {date}", { date: fmtDate(city.imported_at) })] : null,
-            role ? [" · ", t("your role: {role}", { role: roleName(role) })] : null));
+            role ? [" · ", t("your role: {role}", { role: roleName(role) })] : null),
+        h("p", { class: "city-links" }, h("a", { href: `#/city/${seg(cid)}/indicators`, id: "city-indicators-link" },
+            t("Urban indicators of {city}", { city: city.name }))));
 
     // the list
     const search = h("input", { id: "space-search", type: "search", autocomplete: "off" });
