@@ -16,7 +16,13 @@
 //     a good one with one hidden year); the partnership's chart and table
 //     show exactly the values expected for each viewer, computed here: the
 //     plotted points mapped back through the chart's own axis ticks give the
-//     entered values, and no hidden value of another city appears.
+//     entered values, and no hidden value of another city appears;
+//   - Monaco links a measure of its plan to a funding instrument and sees it
+//     listed with the instrument's name;
+//   - Nice (for the leader) changes an action's title, seen in the list;
+//     Monaco (coordinator) is refused a title taken, then names a new leader;
+//   - Monaco changes its entry's results (a 400 shown first), then deletes it
+//     after a confirmation: gone from the library for both cities.
 // AGORA: the program (default build/debug/agora, as the run script);
 // AGORA_ARTIFACTS: the screenshots; CHROMIUM: the browser.
 // SPDX-License-Identifier: EUPL-1.2
@@ -466,6 +472,134 @@ test("a partnership: invitations, actions, meetings, good practices and indicato
                 }
                 await shot(page, `partnership-12-indicators-${viewer.toLowerCase()}`, page.locator("figure.chart"));
             }
+        });
+
+        await t.test("a city links a measure of its plan to a funding instrument", async () => {
+            await mc.goto(`${server.url}/#/city/${ids.Monaco}`);
+            await mc.getByLabel("Search spaces").fill("Place d'Armes");
+            await mc.locator("#space-list li:not([hidden]) a", { hasText: "Place d'Armes" }).first().click();
+            const sec = mc.locator("#measure-funding");
+            await sec.locator("#no-measure-funding").waitFor();
+            const form = sec.locator("#measure-funding-form");
+            await form.getByLabel("Measure", { exact: true }).selectOption("rated_bollards");
+            await form.getByLabel("Instrument").selectOption("erdf");
+            await form.getByLabel("Note").fill("Co-funding asked for the <b>2027</b> call");
+            await form.getByRole("button", { name: "Link the instrument" }).click();
+            await form.locator(".notice.status").waitFor();
+            const names = new Map((await apiCall(mc, "GET", "/funding?lang=en")).body.map((i) => [i.id, i.name]));
+            const li = sec.locator('#measure-funding-list li[data-measure="rated_bollards"][data-instrument="erdf"]');
+            await li.waitFor();
+            assert.equal((await li.locator(".funding-measure").textContent()).trim(), "Impact-rated fixed bollards");
+            assert.equal((await li.locator(".funding-instrument").textContent()).trim(), names.get("erdf"));
+            assert.match(await li.textContent(), /Co-funding asked for the <b>2027<\/b> call/);
+            assert.equal(await li.locator("b").count(), 0, "markup of the note became an element");
+            await shot(mc, "partnership-13-measure-funding", sec);
+            // stored: the city's links, and the list after a reload
+            const stored = (await apiCall(mc, "GET", `/cities/${ids.Monaco}/funding`)).body;
+            assert.deepEqual(stored.map((f) => [f.measure, f.instrument]), [["rated_bollards", "erdf"]]);
+            await mc.reload();
+            await mc.locator('#measure-funding-list li[data-measure="rated_bollards"][data-instrument="erdf"]').waitFor();
+        });
+
+        await t.test("an action's title is changed by its leader; the leader by a coordinator", async () => {
+            const A1B = `${A1} and fairs`;
+            // Lyon is a member of the action, not its leader: nothing to change
+            await lc.goto(`${server.url}/#/partnership/${pid}/action/${actionIds[A1]}`);
+            await lc.getByRole("heading", { level: 1, name: A1 }).waitFor();
+            assert.equal(await lc.locator("#edit-action").count(), 0);
+            // Nice acts for the leader: title, objective, members, not the leader
+            await nc.goto(`${server.url}/#/partnership/${pid}/action/${actionIds[A1]}`);
+            await nc.getByRole("heading", { level: 1, name: A1 }).waitFor();
+            await nc.locator("#edit-action").click();
+            const form = nc.locator("#action-edit-form");
+            await form.getByLabel("Title").waitFor();
+            assert.equal(await form.locator("#ea-leader").count(), 0);
+            await form.getByLabel("Title").fill(A1B);
+            await form.getByLabel("Objective").fill("Rated bollards on every market square and at the fairs.");
+            await shot(nc, "partnership-14-action-edit", form);
+            await form.getByRole("button", { name: "Save the action" }).click();
+            await nc.getByRole("heading", { level: 1, name: A1B }).waitFor();
+            assert.match(await nc.locator("#action-objective").textContent(), /at the fairs/);
+            await nc.locator("#tab-actions").click();
+            const row = nc.locator(`#action-list tr[data-action="${actionIds[A1]}"] th a`);
+            await row.waitFor();
+            assert.equal(await row.textContent(), A1B);
+
+            // the coordinator: a title taken is refused with the server's word,
+            // then the leader changes
+            await mc.goto(`${server.url}/#/partnership/${pid}/action/${actionIds[A2]}`);
+            await mc.getByRole("heading", { level: 1, name: A2 }).waitFor();
+            await mc.locator("#edit-action").click();
+            const mf = mc.locator("#action-edit-form");
+            await mf.getByLabel("Title").fill(A1B);
+            await mf.getByRole("button", { name: "Save the action" }).click();
+            const alert = mf.locator("[role=alert]");
+            await alert.waitFor();
+            assert.match(await alert.textContent(), /^The action was not changed: .+/);
+            await mf.getByLabel("Title").fill(A2);
+            await mf.getByLabel("Leader").selectOption({ label: "Nice" });
+            await mf.getByRole("button", { name: "Save the action" }).click();
+            await mc.locator("#action-leader", { hasText: "Nice" }).waitFor();
+            assert.equal((await apiCall(mc, "GET", `/partnerships/${pid}/actions/${actionIds[A2]}`)).body.leader.name, "Nice");
+        });
+
+        await t.test("a good practice is changed by its city, then deleted after a confirmation", async () => {
+            const listed = (await apiCall(mc, "GET", `/practices?city=${ids.Monaco}`)).body.practices;
+            assert.equal(listed.length, 1);
+            const practice = listed[0].id;
+            // another city reads it, changes nothing
+            await nc.goto(`${server.url}/#/practice/${practice}`);
+            await nc.getByRole("heading", { level: 1, name: "Monitored CCTV" }).waitFor();
+            assert.equal(await nc.locator("#edit-practice").count(), 0);
+            assert.equal(await nc.locator("#delete-practice").count(), 0);
+
+            await mc.goto(`${server.url}/#/practice/${practice}`);
+            await mc.getByRole("heading", { level: 1, name: "Monitored CCTV" }).waitFor();
+            await mc.locator("#edit-practice").click();
+            const form = mc.locator("#practice-edit-form");
+            // neither threat nor problem: the server's 400 is shown
+            const threats = form.locator('input[name="pe-threat"]');
+            for (let i = 0; i < await threats.count(); i++) await threats.nth(i).uncheck();
+            await form.getByLabel("The problem").fill("");
+            await form.getByRole("button", { name: "Save the good practice" }).click();
+            const alert = form.locator("[role=alert]");
+            await alert.waitFor();
+            assert.match(await alert.textContent(), /^Not saved: .+/);
+            // the results and the cost
+            await mc.reload();
+            await mc.locator("#edit-practice").click();
+            await form.getByLabel("Results").fill("Thefts on the square down by a third in 2025.");
+            await form.getByLabel("Cost (EUR, empty if unknown)").fill("42000");
+            await shot(mc, "partnership-15-practice-edit", form);
+            await form.getByRole("button", { name: "Save the good practice" }).click();
+            await mc.locator(".notice.status", { hasText: "Saved." }).waitFor();
+            const results = mc.locator("h2", { hasText: "Results" }).locator("xpath=following-sibling::p[1]");
+            assert.equal(await results.textContent(), "Thefts on the square down by a third in 2025.");
+            assert.match(await mc.locator("#practice-facts").textContent(), /€42,000|42,000/);
+            await nc.reload();
+            await nc.locator("h2", { hasText: "Results" }).waitFor();
+            assert.match(await nc.locator("main").textContent(), /down by a third/);
+
+            // deleting: the first button asks; "Keep it" keeps it
+            await mc.locator("#delete-practice").click();
+            const confirm = mc.locator("#practice-delete-confirm");
+            await confirm.waitFor();
+            assert.match(await confirm.textContent(), /Delete the good practice “Monitored CCTV”\?/);
+            await shot(mc, "partnership-16-practice-delete", mc.locator("#practice-delete"));
+            await confirm.getByRole("button", { name: "Keep it" }).click();
+            assert.equal(await confirm.isHidden(), true);
+            assert.equal((await apiCall(mc, "GET", `/practices/${practice}`)).status, 200);
+            await mc.locator("#delete-practice").click();
+            await confirm.getByRole("button", { name: "Yes, delete it" }).click();
+            await mc.getByRole("heading", { level: 1, name: "Good practices" }).waitFor();
+            await mc.locator(".notice.status", { hasText: "was deleted" }).waitFor();
+            await mc.locator("#practice-count").waitFor();
+            assert.equal(await mc.locator(`li.practice-item[data-practice="${practice}"]`).count(), 0);
+            // gone for the other city too
+            await nc.goto(`${server.url}/#/practices`);
+            await nc.locator("#practice-count").waitFor();
+            assert.equal(await nc.locator(`li.practice-item[data-practice="${practice}"]`).count(), 0);
+            assert.equal((await apiCall(nc, "GET", `/practices/${practice}`)).status, 404);
         });
 
         for (const p of [mc, nc, lc]) await p.context().close();

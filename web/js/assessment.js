@@ -3,7 +3,9 @@
 // matters, its five answers, a reason; answers computed by agora marked as
 // such with their evidence), saved with PUT and the revision it started
 // from (409: someone else saved first), the risk of each scenario, the
-// protection plan within a budget and the sharing label.
+// protection plan within a budget and the sharing label; after the plan, the
+// funding instruments linked to the city's measures (and, for assessors, a
+// form linking one) and the publishing of measures as good practices.
 // SPDX-License-Identifier: EUPL-1.2
 
 import { api, seg, ApiError } from "./api.js";
@@ -12,6 +14,7 @@ import { h, clear, append } from "./dom.js";
 import { atLeast, notice, errorText } from "./app.js";
 import { bandOfProduct, badge } from "./risk.js";
 import { publishPanel } from "./practices.js";
+import { instruments } from "./partnership.js";
 
 // A catalogue text (scenario or measure name) the API may send in English
 // whatever the language asked: translated here through the catalogue of
@@ -165,6 +168,99 @@ function planView(cid, a) {
         }
     });
     return h("div", { class: "plan" }, form, out);
+}
+
+// The funding of the city's measures (GET /cities/{cid}/funding: the
+// links are the city's, whichever space they were made from), with the
+// instruments' names; an assessor or coordinator links a measure of this
+// assessment (one not excluded from the plan) to an instrument.
+function fundingPanel(cid, a) {
+    if (a.detail === "summary" || !atLeast(cid, "viewer")) return null;
+    const canLink = atLeast(cid, "assessor");
+    const measureName = new Map((a.measures || []).map((m) => [m.id, m.name ? tr(m.name) : m.id]));
+    const list = h("div", { class: "funding-list-wrap" }, h("p", { class: "loading" }, t("Loading…")));
+    const sec = h("section", { class: "measure-funding", id: "measure-funding", "aria-labelledby": "measure-funding-title" },
+        h("h3", { id: "measure-funding-title" }, t("Funding of the city's measures")),
+        h("p", { class: "hint" }, t("Funding instruments that could pay for a measure. The links belong to the city: they show on every space it assesses.")),
+        list);
+    let inst = [];
+    const show = (links) => {
+        const byId = new Map(inst.map((i) => [i.id, i]));
+        clear(list);
+        if (!links.length) {
+            append(list, h("p", { id: "no-measure-funding" }, t("No measure of the city is linked to a funding instrument yet.")));
+            return;
+        }
+        append(list, h("ul", { class: "funding-links", id: "measure-funding-list" }, links.map((f) => {
+            const i = byId.get(f.instrument);
+            const name = i ? i.name : f.instrument;
+            return h("li", { "data-measure": f.measure || "", "data-instrument": f.instrument },
+                h("strong", { class: "funding-measure" }, measureName.get(f.measure) || f.measure || "–"), " – ",
+                i && i.url ? h("a", { href: i.url, rel: "noopener noreferrer", target: "_blank", class: "funding-instrument" }, name)
+                    : h("span", { class: "funding-instrument" }, name),
+                f.note ? [" – ", h("span", { class: "user-text" }, f.note)] : null,
+                h("span", { class: "small" }, " · ", t("added {date} by {who}", { date: fmtDate(f.added_at), who: f.added_by || "–" })));
+        })));
+    };
+    const load = () => api.get(`/cities/${seg(cid)}/funding`).then(show);
+    const formBox = h("div");
+    append(sec, formBox);
+    Promise.all([instruments().catch(() => []), api.get(`/cities/${seg(cid)}/funding`)]).then(([got, links]) => {
+        inst = got || [];
+        show(links || []);
+    }).then(() => {
+        if (canLink) append(formBox, fundingForm());
+    }).catch((e) => append(clear(list), notice("error", errorText(e))));
+
+    function fundingForm() {
+        const ms = (a.measures || []).filter((m) => m.status !== "excluded");
+        if (!inst.length || !ms.length) return h("p", { class: "hint" }, t("No funding instrument or measure to link."));
+        const measure = h("select", { id: "funding-measure" }, ms.map((m) => h("option", { value: m.id },
+            m.status === "existing" ? t("{name} (in place)", { name: measureName.get(m.id) }) : measureName.get(m.id))));
+        const sel = h("select", { id: "funding-instrument" }, inst.map((i) => h("option", { value: i.id }, i.name)));
+        const desc = h("p", { class: "hint small", id: "funding-description", "aria-live": "polite" });
+        const showDesc = () => {
+            const i = inst.find((x) => x.id === sel.value);
+            desc.textContent = i ? i.description || "" : "";
+        };
+        sel.addEventListener("change", showDesc);
+        showDesc();
+        const note = h("input", { type: "text", id: "funding-note", maxlength: "500" });
+        const msg = h("div", { class: "form-status" });
+        const form = h("form", { class: "panel-form", id: "measure-funding-form", novalidate: true },
+            h("h4", null, t("Link a measure to a funding instrument")),
+            h("div", { class: "field" }, h("label", { for: "funding-measure" }, t("Measure")), measure),
+            h("div", { class: "field" }, h("label", { for: "funding-instrument" }, t("Instrument")), sel), desc,
+            h("div", { class: "field" }, h("label", { for: "funding-note" }, t("Note")), note),
+            msg,
+            h("div", { class: "actions" }, h("button", { type: "submit", class: "secondary" }, t("Link the instrument"))));
+        form.addEventListener("submit", async (ev) => {
+            ev.preventDefault();
+            clear(msg);
+            const btn = form.querySelector("button[type=submit]");
+            btn.disabled = true;
+            try {
+                await api.post(`/cities/${seg(cid)}/funding`, { measure: measure.value, instrument: sel.value, note: note.value });
+                note.value = "";
+                await load();
+                append(msg, notice("status", t("{measure} is linked to {instrument}.", {
+                    measure: measureName.get(measure.value) || measure.value,
+                    instrument: (inst.find((x) => x.id === sel.value) || {}).name || sel.value,
+                })));
+            } catch (e) {
+                if (e instanceof ApiError && e.status === 401) throw e;
+                append(msg, notice("error", e instanceof ApiError && (e.status === 400 || e.status === 409)
+                    ? t("Not linked: {message}", { message: e.message })
+                    : e instanceof ApiError && e.status === 403
+                        ? t("Not linked: you may not make this change (the server answered “{message}”).", { message: e.message })
+                        : errorText(e)));
+            } finally {
+                btn.disabled = false;
+            }
+        });
+        return form;
+    }
+    return sec;
 }
 
 function planTable(p) {
@@ -520,6 +616,7 @@ export async function renderAssessment(sec, ctx, cid, sid, space) {
             riskTable(a),
             h("h3", null, t("Protection plan")),
             planView(cid, a),
+            fundingPanel(cid, a),
             publishPanel(cid, a));
     }
 

@@ -11,7 +11,9 @@
 //   #/partnership/{pid}/action/{action}      one action: objective, leader,
 //                                            status reports, deliverables,
 //                                            links to assessments and measures,
-//                                            meetings, funding
+//                                            meetings, funding; its title,
+//                                            objective, members (and, for a
+//                                            coordinator, leader) changed
 //   #/partnership/{pid}/meetings             the meetings; a new one
 //   #/partnership/{pid}/meeting/{meeting}    one meeting: agenda, minutes,
 //                                            outcomes, the actions discussed
@@ -107,10 +109,14 @@ function checkField(label, control) {
     return h("div", { class: "field check" }, control, h("label", { for: id }, label));
 }
 
-// The message of a refused request: a 400 says what the server said.
+// The message of a refused request: a 400 or 409 says what the server said;
+// a 403 that the user may not make this change (with the server's word).
 function failText(e, what) {
     if (e instanceof ApiError && (e.status === 400 || e.status === 409)) {
         return t("{what}: {message}", { what, message: e.message });
+    }
+    if (e instanceof ApiError && e.status === 403) {
+        return t("{what}: you may not make this change (the server answered “{message}”).", { what, message: e.message });
     }
     return errorText(e);
 }
@@ -537,8 +543,10 @@ async function actions(page, ctx, p) {
     append(page, form);
 }
 
+// The funding instruments (GET /funding) in the current language, once;
+// assessment.js lists them for a city's measures too.
 let fundingCache = null;
-async function instruments() {
+export async function instruments() {
     const lang = currentLang();
     if (!fundingCache || fundingCache.lang !== lang) {
         fundingCache = { lang, list: api.get(`/funding?lang=${encodeURIComponent(lang)}`) };
@@ -571,6 +579,61 @@ function linkItem(l) {
     return h("li", { class: "link-item", "data-link": String(l.id) }, parts);
 }
 
+// Title, objective and members of an action, for those the API lets change
+// it (may_edit); the leader only for a coordinator of the partnership.
+function actionEditForm(p, a, base, reload) {
+    const title = h("input", { type: "text", id: "ea-title", maxlength: "200", value: a.title || "" });
+    const objective = h("textarea", { id: "ea-objective", rows: "4", maxlength: "4000" }, a.objective || "");
+    const coord = atLeastP(p.role, "coordinator");
+    const leaderNow = a.leader ? a.leader.member : null;
+    const leader = coord ? h("select", { id: "ea-leader" }, active(p).map((m) =>
+        h("option", { value: String(m.id), selected: m.id === leaderNow }, m.name))) : null;
+    const was = (a.members || []).map((m) => m.member);
+    const msg = h("div", { class: "form-status" });
+    const panelId = "action-edit-form";
+    const form = h("form", { class: "panel-form", id: panelId, hidden: true, novalidate: true },
+        field(t("Title"), title),
+        field(t("Objective"), objective),
+        leader ? field(t("Leader"), leader) : h("p", { class: "hint small" }, t("Only a coordinator of the partnership names another leader.")),
+        h("fieldset", { class: "checks" }, h("legend", null, t("Members of the action")),
+            memberChecks("ea-member", active(p), was)),
+        msg,
+        h("div", { class: "actions" },
+            h("button", { type: "submit" }, t("Save the action")),
+            h("button", { type: "button", class: "secondary", onclick: () => toggle.click() }, t("Cancel"))));
+    const toggle = h("button", {
+        type: "button", class: "secondary", id: "edit-action", "aria-expanded": "false", "aria-controls": panelId,
+        onclick: () => {
+            const open = toggle.getAttribute("aria-expanded") !== "true";
+            toggle.setAttribute("aria-expanded", open ? "true" : "false");
+            form.hidden = !open;
+            if (open) title.focus();
+            else toggle.focus();
+        },
+    }, t("Change the action"));
+    wireForm(form, msg, async () => {
+        if (!title.value.trim()) {
+            append(msg, notice("error", t("Give the action a title.")));
+            return;
+        }
+        const body = {};
+        if (title.value.trim() !== a.title) body.title = title.value.trim();
+        if (objective.value !== (a.objective || "")) body.objective = objective.value;
+        const members = checkedIds(form, "ea-member");
+        if (members.slice().sort().join(",") !== was.slice().sort().join(",")) body.members = members;
+        if (leader && Number(leader.value) !== leaderNow) body.leader = Number(leader.value);
+        if (!Object.keys(body).length) {
+            append(msg, notice("status", t("Nothing to save: nothing changed.")));
+            return;
+        }
+        await api.put(base, body);
+        reload();
+    }, t("The action was not changed"));
+    return h("section", { id: "action-edit", "aria-labelledby": "action-edit-title" },
+        h("h2", { id: "action-edit-title", class: "visually-hidden" }, t("Change the action")),
+        h("p", null, toggle), form);
+}
+
 async function renderAction(page, ctx, p, actionId) {
     const [a, funding, inst] = await Promise.all([
         api.get(`/partnerships/${seg(p.id)}/actions/${seg(actionId)}`),
@@ -590,6 +653,7 @@ async function renderAction(page, ctx, p, actionId) {
                 h("dt", null, t("Created by")), h("dd", null, a.created_by || "–")),
             h("h2", null, t("Objective")),
             a.objective ? h("p", { class: "user-text", id: "action-objective" }, a.objective) : h("p", { class: "hint" }, t("No objective given."))));
+    if (a.may_edit) append(page, actionEditForm(p, a, base, reload));
 
     // status reports
     const reports = h("section", { id: "reports", "aria-labelledby": "reports-title" },

@@ -4,7 +4,9 @@
 //                          language) from the facets of GET /practices, with
 //                          their counts; the entries found
 //   #/practice/{id}        one entry: what was done, where, for which threat
-//                          or problem, cost, results, contact, label
+//                          or problem, cost, results, contact, label; changed
+//                          by an assessor of its city (PUT), deleted by a
+//                          coordinator after a confirmation (DELETE)
 //   publishPanel()         on an assessment (assessment.js): each measure in
 //                          place published as an entry in one step
 // An entry keeps the language it was written in (its lang attribute says
@@ -14,7 +16,7 @@
 import { api, seg, ApiError } from "./api.js";
 import { t, fmt, fmtEur, fmtDate, currentLang, LANGUAGES } from "./i18n.js";
 import { h, clear, append, uid } from "./dom.js";
-import { setTitle, notice, errorText, atLeast } from "./app.js";
+import { setTitle, notice, errorText, atLeast, go } from "./app.js";
 
 const TLP = ["TLP:RED", "TLP:AMBER", "TLP:GREEN", "TLP:CLEAR"];
 
@@ -39,6 +41,25 @@ const FILTERS = [
     ["city", () => t("City")],
     ["lang", () => t("Language of the entry")],
 ];
+
+// a message for the next page shown (after a change or a deletion)
+let flash = null;
+function takeFlash() {
+    const f = flash;
+    flash = null;
+    return f ? notice("status", f) : null;
+}
+
+// the scenarios of the catalogue (the threats of an entry), once per language
+let scenarioCache = null;
+function scenarios() {
+    const lang = currentLang();
+    if (!scenarioCache || scenarioCache.lang !== lang) {
+        scenarioCache = { lang, list: api.get(`/catalogue?lang=${encodeURIComponent(lang)}`)
+            .then((c) => (c && c.scenarios) || []).catch(() => { scenarioCache = null; return []; }) };
+    }
+    return scenarioCache.list;
+}
 
 // the search of the page, kept while the application is open
 const search = { q: "", threat: "", measure: "", city: "", lang: "" };
@@ -66,7 +87,8 @@ function summaryItem(p) {
 export async function renderPractices(page, ctx) {
     setTitle(t("Good practices"));
     append(page, h("h1", null, t("Good practices")),
-        h("p", { class: "lead" }, t("What cities did that worked, for other cities to find. Each entry is written in its city's language and shared under its own label.")));
+        h("p", { class: "lead" }, t("What cities did that worked, for other cities to find. Each entry is written in its city's language and shared under its own label.")),
+        takeFlash());
     const qInput = h("input", { type: "search", id: "practice-q", value: search.q, autocomplete: "off" });
     const selects = new Map();
     const filterBox = h("div", { class: "practice-filters" });
@@ -145,6 +167,7 @@ export async function renderPractice(page, ctx, id) {
             h("li", null, h("a", { href: "#/practices" }, t("Good practices"))),
             h("li", null, h("span", { "aria-current": "page", lang: p.lang }, p.title)))),
         h("h1", { lang: p.lang }, p.title),
+        takeFlash(),
         h("p", { class: "meta" }, p.city ? p.city.name : "", " · ", h("span", { class: "tlp", id: "practice-sharing" }, p.sharing),
             " – ", tlpHelp(p.sharing)),
         h("dl", { class: "facts", id: "practice-facts" },
@@ -159,6 +182,170 @@ export async function renderPractice(page, ctx, id) {
         block(t("The problem"), p.problem),
         block(t("Results"), p.results),
         p.assessment ? h("p", { class: "hint" }, t("Published from a measure in place in one of the city's assessments.")) : null);
+    const cid = p.city && p.city.id;
+    if (cid && atLeast(cid, "assessor")) {
+        const threats = await scenarios();
+        if (ctx.stale()) return;
+        append(page, editPanel(p, threats, () => {
+            flash = t("Saved.");
+            go(`#/practice/${seg(p.id)}`);
+        }));
+    }
+    if (cid && atLeast(cid, "coordinator")) append(page, deletePanel(p));
+}
+
+// The error of a change refused: what the server said for a 400 or 403.
+function refusal(e, what) {
+    if (e instanceof ApiError && (e.status === 400 || e.status === 409)) return t("{what}: {message}", { what, message: e.message });
+    if (e instanceof ApiError && e.status === 403) {
+        return t("{what}: you may not make this change (the server answered “{message}”).", { what, message: e.message });
+    }
+    return errorText(e);
+}
+
+function labelled(label, control) {
+    control.id = control.id || uid("pe");
+    return h("div", { class: "field" }, h("label", { for: control.id }, label), control);
+}
+
+// The form that changes an entry (its city's assessors): every text, the
+// threats, the cost and the label; only what changed is sent.
+function editPanel(p, scenarioList, saved) {
+    const title = h("input", { type: "text", id: "pe-title", maxlength: "200", value: p.title || "" });
+    const what = h("textarea", { id: "pe-what", rows: "4" }, p.what || "");
+    const place = h("input", { type: "text", id: "pe-place", maxlength: "300", value: p.place || "" });
+    const problem = h("textarea", { id: "pe-problem", rows: "3" }, p.problem || "");
+    const results = h("textarea", { id: "pe-results", rows: "4" }, p.results || "");
+    const contact = h("input", { type: "text", id: "pe-contact", maxlength: "500", value: p.contact || "" });
+    const hasCost = p.cost_eur !== null && p.cost_eur !== undefined;
+    const cost = h("input", { type: "number", id: "pe-cost", min: "0", step: "any", inputmode: "decimal",
+        value: hasCost ? String(p.cost_eur) : "" });
+    const sharing = h("select", { id: "pe-sharing" }, TLP.map((l) => h("option", { value: l, selected: l === p.sharing }, `${l} – ${tlpHelp(l)}`)));
+    const had = (p.threats || []).map((x) => x.id);
+    const checks = scenarioList.map((sc) => {
+        const id = uid("pe-threat");
+        return h("div", { class: "field check" },
+            h("input", { type: "checkbox", id, name: "pe-threat", value: sc.id, checked: had.includes(sc.id) }),
+            h("label", { for: id }, sc.name || sc.id));
+    });
+    const msg = h("div", { class: "form-status" });
+    const panelId = "practice-edit-form";
+    const form = h("form", { class: "panel-form", id: panelId, hidden: true, novalidate: true, lang: p.lang },
+        labelled(t("Title"), title),
+        labelled(t("What was done"), what),
+        labelled(t("Place"), place),
+        labelled(t("The problem"), problem),
+        checks.length ? h("fieldset", { class: "checks" }, h("legend", null, t("Threats")), checks) : null,
+        labelled(t("Results"), results),
+        labelled(t("Contact"), contact),
+        labelled(t("Cost (EUR, empty if unknown)"), cost),
+        labelled(t("Who may read it"), sharing),
+        msg,
+        h("div", { class: "actions" },
+            h("button", { type: "submit" }, t("Save the good practice")),
+            h("button", { type: "button", class: "secondary", onclick: () => toggle.click() }, t("Cancel"))));
+    // the interface around the entry is in the user's language, its texts
+    // in the entry's
+    for (const el of form.querySelectorAll("label, legend, button, option")) el.lang = currentLang();
+    const toggle = h("button", {
+        type: "button", class: "secondary", id: "edit-practice", "aria-expanded": "false", "aria-controls": panelId,
+        onclick: () => {
+            const open = toggle.getAttribute("aria-expanded") !== "true";
+            toggle.setAttribute("aria-expanded", open ? "true" : "false");
+            form.hidden = !open;
+            if (open) title.focus();
+            else toggle.focus();
+        },
+    }, t("Change the good practice"));
+    form.addEventListener("submit", async (ev) => {
+        ev.preventDefault();
+        clear(msg);
+        const body = {};
+        for (const [k, el, old] of [["title", title, p.title], ["place", place, p.place], ["contact", contact, p.contact]]) {
+            if (el.value.trim() !== (old || "")) body[k] = el.value.trim();
+        }
+        for (const [k, el, old] of [["what", what, p.what], ["problem", problem, p.problem], ["results", results, p.results]]) {
+            if (el.value !== (old || "")) body[k] = el.value;
+        }
+        if (!title.value.trim()) {
+            append(msg, notice("error", t("Give the good practice a title.")));
+            title.focus();
+            return;
+        }
+        const picked = [...form.querySelectorAll('input[name="pe-threat"]:checked')].map((x) => x.value);
+        if (checks.length && picked.slice().sort().join(",") !== had.slice().sort().join(",")) body.threats = picked;
+        const c = cost.value.trim();
+        if (c === "") {
+            if (hasCost) body.cost_eur = null;
+        } else if (!Number.isFinite(Number(c)) || Number(c) < 0) {
+            append(msg, notice("error", t("The cost is an amount in euros, 0 or more, or empty.")));
+            cost.focus();
+            return;
+        } else if (!hasCost || Number(c) !== Number(p.cost_eur)) {
+            body.cost_eur = Number(c);
+        }
+        if (sharing.value !== p.sharing) body.sharing = sharing.value;
+        if (!Object.keys(body).length) {
+            append(msg, notice("status", t("Nothing to save: nothing changed.")));
+            return;
+        }
+        const btn = form.querySelector("button[type=submit]");
+        btn.disabled = true;
+        try {
+            await api.put(`/cities/${seg(p.city.id)}/practices/${seg(p.id)}`, body);
+            saved();
+        } catch (e) {
+            if (e instanceof ApiError && e.status === 401) throw e;
+            append(msg, notice("error", refusal(e, t("Not saved"))));
+        } finally {
+            btn.disabled = false;
+        }
+    });
+    return h("section", { id: "practice-edit", "aria-labelledby": "practice-edit-title" },
+        h("h2", { id: "practice-edit-title" }, t("Change the good practice")),
+        h("p", null, toggle), form);
+}
+
+// Deleting an entry (its city's coordinators), in two steps: the button,
+// then a confirmation naming the entry.
+function deletePanel(p) {
+    const msg = h("div", { class: "form-status" });
+    const confirmId = "practice-delete-confirm";
+    const no = h("button", { type: "button", class: "secondary", id: "practice-delete-cancel" }, t("Keep it"));
+    const yes = h("button", { type: "button", class: "danger", id: "practice-delete-yes" }, t("Yes, delete it"));
+    const confirm = h("div", { class: "confirm", id: confirmId, role: "group", "aria-labelledby": "practice-delete-question", hidden: true },
+        h("p", { id: "practice-delete-question" },
+            t("Delete the good practice “{title}”? Other cities will no longer find it, and this cannot be undone.", { title: p.title })),
+        h("p", { class: "inline" }, yes, " ", no));
+    const start = h("button", {
+        type: "button", class: "secondary danger", id: "delete-practice", "aria-expanded": "false", "aria-controls": confirmId,
+        onclick: () => {
+            confirm.hidden = false;
+            start.setAttribute("aria-expanded", "true");
+            no.focus();
+        },
+    }, t("Delete the good practice"));
+    no.addEventListener("click", () => {
+        confirm.hidden = true;
+        start.setAttribute("aria-expanded", "false");
+        start.focus();
+    });
+    yes.addEventListener("click", async () => {
+        clear(msg);
+        yes.disabled = true;
+        try {
+            await api.del(`/cities/${seg(p.city.id)}/practices/${seg(p.id)}`);
+            flash = t("The good practice “{title}” was deleted.", { title: p.title });
+            go("#/practices");
+        } catch (e) {
+            yes.disabled = false;
+            if (e instanceof ApiError && e.status === 401) throw e;
+            append(msg, notice("error", refusal(e, t("Not deleted"))));
+        }
+    });
+    return h("section", { id: "practice-delete", "aria-labelledby": "practice-delete-title" },
+        h("h2", { id: "practice-delete-title" }, t("Delete the good practice")),
+        h("p", null, start), confirm, msg);
 }
 
 // The measures in place of an assessment, each publishable as a good
