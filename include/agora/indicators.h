@@ -146,6 +146,11 @@ struct ag_funding_link {
 /* Adds a link (l->id, added_at set), audited as "funding.link". */
 int ag_store_funding_add(struct ag_store *s, struct ag_funding_link *l, const char *who,
                          struct ag_error *err);
+/* Removes link id of action action_id, or of city city_id's measures (the
+ * other 0); AG_ENOTFOUND when it is not one of theirs. Audited as
+ * "funding.unlink". */
+int ag_store_funding_remove(struct ag_store *s, int64_t id, int64_t action_id, int64_t city_id,
+                            const char *who, struct ag_error *err);
 /* The links of an action / of a city's measures, oldest first. out: vec of
  * struct ag_funding_link. */
 int ag_store_funding_of_action(struct ag_store *s, int64_t action_id, struct ag_vec *out,

@@ -136,6 +136,35 @@ static int read_link(sqlite3_stmt *st, void *out, struct ag_error *err)
     return 0;
 }
 
+int ag_store_funding_remove(struct ag_store *s, int64_t id, int64_t action_id, int64_t city_id,
+                            const char *who, struct ag_error *err)
+{
+    int rc = ag__tx_begin(s, err);
+    if (rc)
+        return rc;
+    sqlite3_stmt *st;
+    rc = ag__prepare(s,
+                     "DELETE FROM funding_links WHERE id = ?1 AND (action_id = ?2 OR city_id = ?3)",
+                     &st, err);
+    if (!rc) {
+        sqlite3_bind_int64(st, 1, id);
+        sqlite3_bind_int64(st, 2, action_id > 0 ? action_id : -1);
+        sqlite3_bind_int64(st, 3, city_id > 0 ? city_id : -1);
+        rc = ag__step_done(s, st, "removing a funding link", err);
+    }
+    if (!rc && !sqlite3_changes(s->db))
+        rc = ag_error_set(err, AG_ENOTFOUND, "funding link %lld: no such link here", (long long)id);
+    char target[64];
+    snprintf(target, sizeof target, "funding link %lld", (long long)id);
+    if (!rc)
+        rc = ag_store_audit(s, who, city_id, "funding.unlink", target, "", err);
+    if (!rc)
+        rc = ag__tx_commit(s, err);
+    if (rc)
+        ag__tx_rollback(s);
+    return rc;
+}
+
 int ag_store_funding_add(struct ag_store *s, struct ag_funding_link *l, const char *who,
                          struct ag_error *err)
 {

@@ -346,6 +346,9 @@ const struct route srv_routes[] = {
      h_action_funding_new},
     {"GET", API "/cities/{cid}/funding", ACC_VIEWER, false, h_city_funding},
     {"POST", API "/cities/{cid}/funding", ACC_ASSESSOR, false, h_city_funding_new},
+    {"DELETE", API "/partnerships/{pid}/actions/{action}/funding/{link}", ACC_P_MEMBER, false,
+     h_action_funding_delete},
+    {"DELETE", API "/cities/{cid}/funding/{link}", ACC_ASSESSOR, false, h_city_funding_delete},
     /* the good-practice library (issue 9) */
     {"GET", API "/practices", ACC_USER, false, h_practices},
     {"GET", API "/practices/{practice}", ACC_USER, false, h_practice},

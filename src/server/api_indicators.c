@@ -509,16 +509,16 @@ int h_action_funding(struct req *r)
     return reply_links(r, rc, &v, &err);
 }
 
-/* POST /partnerships/{pid}/actions/{action}/funding {instrument, note}: a
+/* Whether the user may change the funding of the path's action: a
  * coordinator of the partnership, or who acts for the action's leader (for
- * a city: with at least the assessor role there). */
-int h_action_funding_new(struct req *r)
+ * a city: with at least the assessor role there); 0 or a reply sent. */
+static int may_fund_action(struct req *r)
 {
     struct ag_error err = {0};
     int64_t leader = 0;
     int rc = ag_store_funding_action_leader(r->store, r->pid, r->action, &leader, &err);
     if (rc)
-        return reply_ag_error(r, rc, &err);
+        return reply_ag_error(r, rc, &err), -1;
     if (r->prole < AG_PROLE_COORDINATOR) {
         bool acts = false;
         struct ag_pmember m;
@@ -533,15 +533,24 @@ int h_action_funding_new(struct req *r)
             acts = role >= AG_ROLE_ASSESSOR;
         }
         if (rc)
-            return reply_ag_error(r, rc, &err);
+            return reply_ag_error(r, rc, &err), -1;
         if (!acts)
-            return reply_forbidden(r);
+            return reply_forbidden(r), -1;
     }
+    return 0;
+}
+
+/* POST /partnerships/{pid}/actions/{action}/funding {instrument, note} */
+int h_action_funding_new(struct req *r)
+{
+    if (may_fund_action(r))
+        return 0;
     struct ag_funding_link l = {0};
     if (link_body(r, false, &l))
         return 0;
     l.action_id = r->action;
-    rc = ag_store_funding_add(r->store, &l, r->user.name, &err);
+    struct ag_error err = {0};
+    int rc = ag_store_funding_add(r->store, &l, r->user.name, &err);
     if (!rc)
         rc = put_link(&r->out, &l);
     return rc ? reply_ag_error(r, rc, &err) : reply_json(r, 201);
@@ -572,4 +581,25 @@ int h_city_funding_new(struct req *r)
     if (!rc)
         rc = put_link(&r->out, &l);
     return rc ? reply_ag_error(r, rc, &err) : reply_json(r, 201);
+}
+
+/* DELETE /partnerships/{pid}/actions/{action}/funding/{link} */
+int h_action_funding_delete(struct req *r)
+{
+    if (may_fund_action(r))
+        return 0;
+    struct ag_error err = {0};
+    int rc = ag_store_funding_remove(r->store, r->link, r->action, 0, r->user.name, &err);
+    return rc ? reply_ag_error(r, rc, &err) : reply_json(r, 204);
+}
+
+/* DELETE /cities/{cid}/funding/{link} */
+int h_city_funding_delete(struct req *r)
+{
+    struct ag_city c;
+    if (srv_city(r, &c))
+        return 0;
+    struct ag_error err = {0};
+    int rc = ag_store_funding_remove(r->store, r->link, 0, r->cid, r->user.name, &err);
+    return rc ? reply_ag_error(r, rc, &err) : reply_json(r, 204);
 }

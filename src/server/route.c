@@ -90,6 +90,9 @@ static bool match(struct req *r, const char *pattern, char **segs, int n)
         } else if (!strcmp(p, "{practice}")) {
             if (!parse_id(s, &r->practice))
                 return false;
+        } else if (!strcmp(p, "{link}")) {
+            if (!parse_id(s, &r->link))
+                return false;
         } else if (!strcmp(p, "{vid}")) {
             if (!parse_id(s, &r->vid))
                 return false;

@@ -76,7 +76,7 @@ typedef int (*srv_handler)(struct req *r);
 struct route {
     const char *method;
     /* segments; {cid} {sid} {aid} {vid} {pid} {mid} {action} {meeting} {practice} {z} {x}
-     * {y} {lang} {user} {item} {token} */
+     * {link} {y} {lang} {user} {item} {token} */
     const char *pattern;
     enum srv_access access;
     bool shared; /* the handler decides for users without a role (shared items) */
@@ -101,7 +101,7 @@ struct req {
     /* path parameters */
     int64_t cid, sid, aid, vid; /* city, space, assessment, survey */
     /* partnership, member, action, meeting, good practice */
-    int64_t pid, mid, action, meeting, practice;
+    int64_t pid, mid, action, meeting, practice, link;
     int z, x, y;
     char lang[8], name[128], item[64];
     /* the user's role in the path's city (coordinator for an administrator) */
@@ -253,6 +253,8 @@ int h_pmember_put(struct req *r);
 int h_pmember_delete(struct req *r);
 int h_pmember_accept(struct req *r);
 int h_pcandidates(struct req *r);
+int h_action_funding_delete(struct req *r);
+int h_city_funding_delete(struct req *r);
 /* the action plan of a partnership (api_actions.c) */
 int h_actions(struct req *r);
 int h_action_new(struct req *r);

@@ -92,6 +92,8 @@ EXPECTED = {
     ("POST", "/api/v1/partnerships/{pid}/actions/{action}/funding"): ("p-member", False),
     ("GET", "/api/v1/cities/{cid}/funding"): ("viewer", False),
     ("POST", "/api/v1/cities/{cid}/funding"): ("assessor", False),
+    ("DELETE", "/api/v1/partnerships/{pid}/actions/{action}/funding/{link}"): ("p-member", False),
+    ("DELETE", "/api/v1/cities/{cid}/funding/{link}"): ("assessor", False),
     # the good-practice library
     ("GET", "/api/v1/practices"): ("user", False),
     ("GET", "/api/v1/practices/{practice}"): ("user", False),
@@ -428,11 +430,21 @@ def make_call(method, pattern, city, w, api, sessions):
         return Call(path, "indicator,year,value\nsos_night_city,2021,48\n")
     if key == ("POST", "/api/v1/cities/{cid}/funding"):
         return Call(path, {"measure": "cctv", "instrument": "isf_police"}, ok=(201,))
+    if key == ("DELETE", "/api/v1/cities/{cid}/funding/{link}"):
+        r = api.request("POST", f"{API}/cities/{cid}/funding",
+                        {"measure": "cctv", "instrument": "erdf"}, admin)
+        assert r.status == 201, r
+        return Call(path.replace("{link}", str(r.json()["id"])), ok=(204,))
     if "{pid}" in pattern:
         pid = partnership(api, w, sessions)
         path = path.replace("{pid}", str(pid))
         if key == ("GET", "/api/v1/partnerships/{pid}/indicators"):
             return Call(path + "?indicator=sos_night_city")
+        if key[1] == "/api/v1/partnerships/{pid}/actions/{action}/funding/{link}":
+            path = path.replace("{action}", str(funded_action(w, pid)))
+            r = api.request("POST", path.rsplit("/", 1)[0], {"instrument": "eui"}, admin)
+            assert r.status == 201, r
+            return Call(path.replace("{link}", str(r.json()["id"])), ok=(204,))
         if key[1] == "/api/v1/partnerships/{pid}/actions/{action}/funding":
             path = path.replace("{action}", str(funded_action(w, pid)))
             if method == "POST":

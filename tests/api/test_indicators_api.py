@@ -235,3 +235,27 @@ def test_funding_links_round_trip(world, start_server):
                                         "'funding.link' ORDER BY id")]
     assert audit == [f"measure {measure}", f"action {action}", f"action {action}"]
     json.dumps(audit)
+
+
+def test_a_funding_link_can_be_removed_only_where_it_belongs(world, start_server):
+    srv = start_server()
+    a = srv.api
+    mon, nice = world.city["Monaco"], world.city["Nice"]
+    coord = a.must_login("coordinator")
+    r = a.request("POST", f"{API}/cities/{mon}/funding",
+                  {"measure": "cctv", "instrument": "erdf", "note": "first try"}, coord)
+    assert r.status == 201, r
+    link = r.json()["id"]
+    # not through another city's path, even by its coordinator
+    r = a.request("DELETE", f"{API}/cities/{nice}/funding/{link}", None,
+                  a.must_login("othercoord"))
+    assert r.status == 404, r
+    # a viewer of Monaco may not remove it
+    r = a.request("DELETE", f"{API}/cities/{mon}/funding/{link}", None, a.must_login("viewer"))
+    assert r.status == 403
+    r = a.request("DELETE", f"{API}/cities/{mon}/funding/{link}", None, coord)
+    assert r.status == 204, r
+    assert a.get(f"{API}/cities/{mon}/funding", coord).json() == []
+    assert a.request("DELETE", f"{API}/cities/{mon}/funding/{link}", None, coord).status == 404
+    assert rows(srv.db, "SELECT action, target FROM audit ORDER BY id DESC LIMIT 1") == \
+        [("funding.unlink", f"funding link {link}")]

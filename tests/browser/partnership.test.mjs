@@ -498,7 +498,12 @@ test("a partnership: invitations, actions, meetings, good practices and indicato
             const stored = (await apiCall(mc, "GET", `/cities/${ids.Monaco}/funding`)).body;
             assert.deepEqual(stored.map((f) => [f.measure, f.instrument]), [["rated_bollards", "erdf"]]);
             await mc.reload();
-            await mc.locator('#measure-funding-list li[data-measure="rated_bollards"][data-instrument="erdf"]').waitFor();
+            const again = mc.locator('#measure-funding-list li[data-measure="rated_bollards"][data-instrument="erdf"]');
+            await again.waitFor();
+            // a link made by mistake is removed
+            await again.getByRole("button", { name: `Remove ${names.get("erdf")}` }).click();
+            await mc.locator("#measure-funding #no-measure-funding").waitFor();
+            assert.deepEqual((await apiCall(mc, "GET", `/cities/${ids.Monaco}/funding`)).body, []);
         });
 
         await t.test("an action's title is changed by its leader; the leader by a coordinator", async () => {

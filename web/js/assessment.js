@@ -199,7 +199,20 @@ function fundingPanel(cid, a) {
                 i && i.url ? h("a", { href: i.url, rel: "noopener noreferrer", target: "_blank", class: "funding-instrument" }, name)
                     : h("span", { class: "funding-instrument" }, name),
                 f.note ? [" – ", h("span", { class: "user-text" }, f.note)] : null,
-                h("span", { class: "small" }, " · ", t("added {date} by {who}", { date: fmtDate(f.added_at), who: f.added_by || "–" })));
+                h("span", { class: "small" }, " · ", t("added {date} by {who}", { date: fmtDate(f.added_at), who: f.added_by || "–" })),
+                canLink ? [" ", h("button", {
+                    type: "button", class: "secondary small-button funding-remove",
+                    onclick: async (ev) => {
+                        ev.target.disabled = true;
+                        try {
+                            await api.del(`/cities/${seg(cid)}/funding/${seg(f.id)}`);
+                            await load();
+                        } catch (e) {
+                            ev.target.disabled = false;
+                            append(list, notice("error", errorText(e)));
+                        }
+                    },
+                }, t("Remove {name}", { name }))] : null);
         })));
     };
     const load = () => api.get(`/cities/${seg(cid)}/funding`).then(show);

@@ -796,7 +796,20 @@ async function renderAction(page, ctx, p, actionId) {
                 return h("li", { "data-instrument": f.instrument },
                     i && i.url ? h("a", { href: i.url, rel: "noopener noreferrer", target: "_blank" }, i.name) : (i ? i.name : f.instrument),
                     f.note ? [" – ", h("span", { class: "user-text" }, f.note)] : null,
-                    h("span", { class: "small" }, " · ", t("added {date} by {who}", { date: fmtDate(f.added_at), who: f.added_by })));
+                    h("span", { class: "small" }, " · ", t("added {date} by {who}", { date: fmtDate(f.added_at), who: f.added_by })),
+                    a.may_edit ? [" ", h("button", {
+                        type: "button", class: "secondary small-button funding-remove",
+                        onclick: async (ev) => {
+                            ev.target.disabled = true;
+                            try {
+                                await api.del(`/partnerships/${seg(p.id)}/actions/${seg(actionId)}/funding/${seg(f.id)}`);
+                                reload();
+                            } catch (e) {
+                                ev.target.disabled = false;
+                                append(fsec, notice("error", errorText(e)));
+                            }
+                        },
+                    }, t("Remove {name}", { name: i ? i.name : f.instrument }))] : null);
             }))
             : h("p", null, t("No funding instrument linked yet.")));
     }
