@@ -85,6 +85,9 @@ int ag_buf_vprintf(struct ag_buf *b, const char *fmt, va_list ap);
 int ag_buf_put_html(struct ag_buf *b, const char *s);
 /* Appends s as a JSON string literal, quotes included. */
 int ag_buf_put_json_str(struct ag_buf *b, const char *s);
+/* Appends v with `decimals` decimals (ag_format_fixed: "." whatever the
+ * locale) as a JSON number, or null when v is NaN or infinite. */
+int ag_buf_put_fixed(struct ag_buf *b, double v, int decimals);
 /* Hands the content over to the caller (free() it) and resets b. */
 char *ag_buf_take(struct ag_buf *b);
 

@@ -357,10 +357,10 @@ int ag_store_survey_get(struct ag_store *s, int64_t id, const char *token, struc
 /* The surveys of a city (space_id 0: all its spaces), newest first. */
 int ag_store_surveys(struct ag_store *s, int64_t city_id, int64_t space_id, struct ag_vec *out,
                      struct ag_error *err);
-/* Adds responses (JSON objects {"question": answer}) in one transaction;
- * day: "YYYY-MM-DD"; source "web" or "import". */
-int ag_store_survey_respond(struct ag_store *s, int64_t survey_id, const char *day,
-                            const char *source, const char *const *answers, size_t n,
+/* Adds responses (JSON objects {"question": answer}) in one transaction,
+ * dated today (UTC, "YYYY-MM-DD": the day only, never the time); source
+ * "web" or "import". */
+int ag_store_survey_respond(struct ag_store *s, int64_t survey_id, const char *source, const char *const *answers, size_t n,
                             struct ag_error *err);
 /* Every response's answers (malloc'd JSON strings) in order. */
 int ag_store_survey_responses(struct ag_store *s, int64_t survey_id, struct ag_vec *out,

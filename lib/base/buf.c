@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -113,6 +114,15 @@ int ag_buf_put_html(struct ag_buf *b, const char *s)
         b->data[start] = '\0';
     }
     return rc;
+}
+
+int ag_buf_put_fixed(struct ag_buf *b, double v, int decimals)
+{
+    if (!isfinite(v))
+        return ag_buf_puts(b, "null");
+    char s[48];
+    ag_format_fixed(s, sizeof s, v, decimals);
+    return ag_buf_puts(b, s);
 }
 
 int ag_buf_put_json_str(struct ag_buf *b, const char *s)

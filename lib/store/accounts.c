@@ -695,10 +695,12 @@ int ag_store_surveys(struct ag_store *s, int64_t city_id, int64_t space_id, stru
                           city_id, space_id, read_survey, out, "listing surveys", err);
 }
 
-int ag_store_survey_respond(struct ag_store *s, int64_t survey_id, const char *day,
-                            const char *source, const char *const *answers, size_t n,
-                            struct ag_error *err)
+int ag_store_survey_respond(struct ag_store *s, int64_t survey_id, const char *source,
+                            const char *const *answers, size_t n, struct ag_error *err)
 {
+    char day[32];
+    ag__utc_now(day);
+    day[10] = 0; /* YYYY-MM-DD */
     int rc = ag__tx_begin(s, err);
     if (rc)
         return rc;

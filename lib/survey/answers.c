@@ -339,15 +339,6 @@ int ag_survey_tally(const struct ag_survey_question *q, size_t nq, const char *c
     return rc;
 }
 
-static int put_fixed(struct ag_buf *b, double v, int decimals)
-{
-    if (!isfinite(v))
-        return ag_buf_puts(b, "null");
-    char s[48];
-    ag_format_fixed(s, sizeof s, v, decimals);
-    return ag_buf_puts(b, s);
-}
-
 int ag_survey_tally_json(const struct ag_survey_question *q, size_t nq,
                          const struct ag_survey_tally *t, const struct ag_catalog *tr,
                          struct ag_buf *b)
@@ -355,15 +346,15 @@ int ag_survey_tally_json(const struct ag_survey_question *q, size_t nq,
     int rc = ag_buf_printf(b, "{\"responses\":%zu,\"respondents\":%zu,\"index\":", t->responses,
                            t->index.n);
     if (!rc)
-        rc = put_fixed(b, t->index.n ? t->index.index : NAN, 2);
+        rc = ag_buf_put_fixed(b, t->index.n ? t->index.index : NAN, 2);
     if (!rc)
         rc = ag_buf_puts(b, ",\"lo\":");
     if (!rc)
-        rc = put_fixed(b, t->index.lo, 2);
+        rc = ag_buf_put_fixed(b, t->index.lo, 2);
     if (!rc)
         rc = ag_buf_puts(b, ",\"hi\":");
     if (!rc)
-        rc = put_fixed(b, t->index.hi, 2);
+        rc = ag_buf_put_fixed(b, t->index.hi, 2);
     if (!rc)
         rc = ag_buf_puts(b, ",\"questions\":[");
     for (size_t k = 0; !rc && k < nq && k < t->nq; k++) {
@@ -378,7 +369,7 @@ int ag_survey_tally_json(const struct ag_survey_question *q, size_t nq,
         if (!rc)
             rc = ag_buf_printf(b, ",\"n\":%zu,\"mean\":", c->n);
         if (!rc)
-            rc = put_fixed(b, c->mean, 3);
+            rc = ag_buf_put_fixed(b, c->mean, 3);
         if (!rc && x->kind == AG_SQ_SCALE) {
             rc = ag_buf_puts(b, ",\"low\":");
             if (!rc)

@@ -11,7 +11,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 static const char HELP[] =
@@ -151,14 +150,8 @@ static int import(int argc, char **argv)
         rc = ag_file_read(pos[1], &b, &err);
     if (!rc)
         rc = ag_survey_csv_read(b.data, b.len, pos[1], q, nq, &rows, &n, &empty, &err);
-    if (!rc) {
-        char day[16];
-        time_t t = time(NULL);
-        struct tm tm;
-        gmtime_r(&t, &tm);
-        strftime(day, sizeof day, "%Y-%m-%d", &tm);
-        rc = ag_store_survey_respond(s, id, day, "import", (const char *const *)rows, n, &err);
-    }
+    if (!rc)
+        rc = ag_store_survey_respond(s, id, "import", (const char *const *)rows, n, &err);
     if (!rc && empty)
         printf("%zu responses imported into survey %lld (rows with no answer left out: %zu)\n", n,
                (long long)id, empty);

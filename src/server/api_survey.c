@@ -147,13 +147,8 @@ int h_public_respond(struct req *r)
     if (rc == AG_EPARSE)
         reply_error(r, 400, "%s", err.msg);
     else if (!rc) {
-        char day[16];
-        time_t t = time(NULL);
-        struct tm tm;
-        gmtime_r(&t, &tm);
-        strftime(day, sizeof day, "%Y-%m-%d", &tm);
         const char *one = b.data;
-        rc = ag_store_survey_respond(r->store, sv.id, day, "web", &one, 1, &err);
+        rc = ag_store_survey_respond(r->store, sv.id, "web", &one, 1, &err);
     }
     if (rc && rc != AG_EPARSE)
         reply_ag_error(r, rc, &err);
@@ -177,15 +172,6 @@ static int survey_tally(struct req *r, int64_t id, struct ag_survey_tally *t, st
     return rc;
 }
 
-static int put_fixed(struct ag_buf *b, double v, int decimals)
-{
-    if (!isfinite(v))
-        return ag_buf_puts(b, "null");
-    char s[48];
-    ag_format_fixed(s, sizeof s, v, decimals);
-    return ag_buf_puts(b, s);
-}
-
 /* A survey's summary: id, space, open, title, the token (coordinators
  * only), created_at, responses, respondents, index, lo, hi. */
 static int put_survey(struct req *r, const struct ag_survey *sv, const struct ag_perception *p,
@@ -207,15 +193,15 @@ static int put_survey(struct req *r, const struct ag_survey *sv, const struct ag
     if (!rc)
         rc = ag_buf_puts(b, "\"index\":");
     if (!rc)
-        rc = put_fixed(b, p->n ? p->index : NAN, 2);
+        rc = ag_buf_put_fixed(b, p->n ? p->index : NAN, 2);
     if (!rc)
         rc = ag_buf_puts(b, ",\"lo\":");
     if (!rc)
-        rc = put_fixed(b, p->lo, 2);
+        rc = ag_buf_put_fixed(b, p->lo, 2);
     if (!rc)
         rc = ag_buf_puts(b, ",\"hi\":");
     if (!rc)
-        rc = put_fixed(b, p->hi, 2);
+        rc = ag_buf_put_fixed(b, p->hi, 2);
     return rc ? rc : ag_buf_puts(b, "}");
 }
 
@@ -530,7 +516,7 @@ int h_perception(struct req *r)
         for (size_t k = 0; !rc && k < sizeof vals / sizeof vals[0]; k++) {
             rc = ag_buf_puts(b, labels[k]);
             if (!rc)
-                rc = put_fixed(b, vals[k], dec[k]);
+                rc = ag_buf_put_fixed(b, vals[k], dec[k]);
         }
         if (!rc)
             rc = have_incidents ? ag_buf_printf(b, ",\"incidents\":%.0f", s->incidents)
