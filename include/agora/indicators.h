@@ -157,10 +157,6 @@ int ag_store_funding_of_action(struct ag_store *s, int64_t action_id, struct ag_
                                struct ag_error *err);
 int ag_store_funding_of_city(struct ag_store *s, int64_t city_id, struct ag_vec *out,
                              struct ag_error *err);
-/* The leader member of action action_id of the partnership (0: none);
- * AG_ENOTFOUND when the partnership has no such action. */
-int ag_store_funding_action_leader(struct ag_store *s, int64_t partnership_id, int64_t action_id,
-                                   int64_t *leader, struct ag_error *err);
 
 #ifdef __cplusplus
 }

@@ -232,15 +232,3 @@ int ag_store_funding_of_city(struct ag_store *s, int64_t city_id, struct ag_vec 
 {
     return links(s, "city_id", city_id, out, err);
 }
-
-int ag_store_funding_action_leader(struct ag_store *s, int64_t partnership_id, int64_t action_id,
-                                   int64_t *leader, struct ag_error *err)
-{
-    *leader = 0;
-    return ag__select_one(s,
-                          "SELECT coalesce(leader, 0) FROM actions WHERE id = ?1 AND "
-                          "partnership_id = ?2",
-                          action_id, partnership_id, ag__read_int64, leader, "reading an action",
-                          err, "action %lld: no such action in this partnership",
-                          (long long)action_id);
-}

@@ -108,21 +108,17 @@ static const char *status_in(json_t *o, bool required, char *msg, size_t cap)
 
 /* ---------- who may do what ---------- */
 
-/* Whether the user may change the action: a coordinator of the
- * partnership (an administrator is one), or someone acting for its leader
- * (for a leader city: with a role above viewer there, as a viewer only
- * observes). */
-static int may_edit(struct req *r, const struct ag_action *a, bool *ok, struct ag_error *err)
+int srv_may_lead_action(struct req *r, int64_t leader, bool *ok, struct ag_error *err)
 {
     *ok = r->prole >= AG_PROLE_COORDINATOR;
-    if (*ok || !a->leader)
+    if (*ok || !leader)
         return 0;
     bool acts;
-    int rc = ag_store_acts_for(r->store, r->user.id, a->leader, &acts, err);
+    int rc = ag_store_acts_for(r->store, r->user.id, leader, &acts, err);
     if (rc || !acts)
         return rc;
     struct ag_pmember m;
-    rc = ag_store_pmember_get(r->store, r->pid, a->leader, &m, err);
+    rc = ag_store_pmember_get(r->store, r->pid, leader, &m, err);
     if (rc || !m.active)
         return rc;
     if (!m.city_id) {
@@ -314,7 +310,7 @@ static int put_action(struct req *r, const struct ag_action *a, struct ag_error 
     ag_vec_init(&links, sizeof(struct ag_action_link));
     ag_vec_init(&meetings, sizeof(struct ag_meeting_ref));
     bool edit = false;
-    int rc = may_edit(r, a, &edit, err);
+    int rc = srv_may_lead_action(r, a->leader, &edit, err);
     if (!rc)
         rc = ag_store_action_reports(r->store, r->pid, a->id, &reports, err);
     if (!rc)
@@ -465,7 +461,7 @@ static int editable_action(struct req *r, struct ag_action *a)
     bool ok = false;
     int rc = ag_store_action_get(r->store, r->pid, r->action, a, &err);
     if (!rc)
-        rc = may_edit(r, a, &ok, &err);
+        rc = srv_may_lead_action(r, a->leader, &ok, &err);
     if (rc)
         return reply_ag_error(r, rc, &err), -1;
     if (!ok)

@@ -496,48 +496,46 @@ static int link_body(struct req *r, bool measure, struct ag_funding_link *l)
     return bad;
 }
 
+/* The leader member of the path's action (0: none); 0 or a reply sent
+ * (404 when the partnership has no such action). */
+static int action_leader(struct req *r, int64_t *leader)
+{
+    struct ag_action *a = malloc(sizeof *a);
+    if (!a)
+        return reply_ag_error(r, AG_ENOMEM, NULL), -1;
+    struct ag_error err = {0};
+    int rc = ag_store_action_get(r->store, r->pid, r->action, a, &err);
+    *leader = rc ? 0 : a->leader;
+    free(a);
+    return rc ? reply_ag_error(r, rc, &err), -1 : 0;
+}
+
 /* GET /partnerships/{pid}/actions/{action}/funding */
 int h_action_funding(struct req *r)
 {
+    int64_t leader;
+    if (action_leader(r, &leader))
+        return 0;
     struct ag_vec v;
     ag_vec_init(&v, sizeof(struct ag_funding_link));
     struct ag_error err = {0};
-    int64_t leader;
-    int rc = ag_store_funding_action_leader(r->store, r->pid, r->action, &leader, &err);
-    if (!rc)
-        rc = ag_store_funding_of_action(r->store, r->action, &v, &err);
+    int rc = ag_store_funding_of_action(r->store, r->action, &v, &err);
     return reply_links(r, rc, &v, &err);
 }
 
-/* Whether the user may change the funding of the path's action: a
- * coordinator of the partnership, or who acts for the action's leader (for
- * a city: with at least the assessor role there); 0 or a reply sent. */
+/* Whether the user may change the funding of the path's action: as for the
+ * action itself (srv_may_lead_action); 0 or a reply sent. */
 static int may_fund_action(struct req *r)
 {
+    int64_t leader;
+    if (action_leader(r, &leader))
+        return -1;
+    bool ok = false;
     struct ag_error err = {0};
-    int64_t leader = 0;
-    int rc = ag_store_funding_action_leader(r->store, r->pid, r->action, &leader, &err);
+    int rc = srv_may_lead_action(r, leader, &ok, &err);
     if (rc)
         return reply_ag_error(r, rc, &err), -1;
-    if (r->prole < AG_PROLE_COORDINATOR) {
-        bool acts = false;
-        struct ag_pmember m;
-        if (leader)
-            rc = ag_store_acts_for(r->store, r->user.id, leader, &acts, &err);
-        if (!rc && acts)
-            rc = ag_store_pmember_get(r->store, r->pid, leader, &m, &err);
-        if (!rc && acts && m.city_id) {
-            enum ag_role role = AG_ROLE_NONE;
-            bool partner;
-            rc = ag_store_role(r->store, r->user.id, m.city_id, &role, &partner, &err);
-            acts = role >= AG_ROLE_ASSESSOR;
-        }
-        if (rc)
-            return reply_ag_error(r, rc, &err), -1;
-        if (!acts)
-            return reply_forbidden(r), -1;
-    }
-    return 0;
+    return ok ? 0 : (reply_forbidden(r), -1);
 }
 
 /* POST /partnerships/{pid}/actions/{action}/funding {instrument, note} */

@@ -253,6 +253,12 @@ int h_pmember_put(struct req *r);
 int h_pmember_delete(struct req *r);
 int h_pmember_accept(struct req *r);
 int h_pcandidates(struct req *r);
+/* Whether the user may change an action led by member leader (0: none),
+ * its reports, deliverables and funding: a coordinator of the partnership
+ * (an administrator is one), or someone acting for the leader (for a
+ * leader city: with a role above viewer there, as a viewer only observes).
+ * api_actions.c. */
+int srv_may_lead_action(struct req *r, int64_t leader, bool *ok, struct ag_error *err);
 int h_action_funding_delete(struct req *r);
 int h_city_funding_delete(struct req *r);
 /* the action plan of a partnership (api_actions.c) */
