@@ -25,6 +25,9 @@ int tool_parse(int argc, char **argv, const struct cli_opt *opts, const char **p
 int tool_fail(const struct ag_error *err);
 int tool_exit_code(int ag_code);
 int tool_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* A record id given on the command line (a number from 1): 0, or a usage
+ * error "CMD: "S" is not WHAT (HINT)" with its exit code. */
+int tool_id(const char *s, const char *cmd, const char *what, const char *hint, int64_t *out);
 
 /* The database location: --db, else $AGORA_DB, else ./agora.db. */
 const char *tool_db_path(const char *opt);

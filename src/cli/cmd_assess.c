@@ -2,7 +2,6 @@
  * (docs/methodology.md §18). SPDX-License-Identifier: EUPL-1.2 */
 #include "assess_cli.h"
 
-#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -97,15 +96,7 @@ void acli_close(struct acli *x)
 
 int acli_id(const char *s, int64_t *out)
 {
-    char *end;
-    errno = 0;
-    long long v = strtoll(s, &end, 10);
-    if (errno || *end || end == s || v < 1)
-        return tool_usage("assess: \"%s\" is not an assessment id (a number, see agora assess "
-                          "list)",
-                          s);
-    *out = v;
-    return 0;
+    return tool_id(s, "assess", "an assessment id", "a number, see agora assess list", out);
 }
 
 int acli_open(struct acli *x, const char *db, const char *city, bool write, int64_t id,

@@ -40,12 +40,7 @@ static const char HELP[] =
 
 static int parse_id(const char *s, int64_t *id)
 {
-    char *end;
-    long long v = strtoll(s, &end, 10);
-    if (*end || end == s || v < 1)
-        return tool_usage("survey: \"%s\" is not a survey id (agora survey list)", s);
-    *id = v;
-    return 0;
+    return tool_id(s, "survey", "a survey id", "agora survey list", id);
 }
 
 static int create(int argc, char **argv)

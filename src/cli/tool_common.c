@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: EUPL-1.2 */
 #include "cli.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -46,8 +47,8 @@ int tool_parse(int argc, char **argv, const struct cli_opt *opts, const char **p
             continue;
         }
         if (*npos == max_pos) {
-            *exit_code = tool_usage("%s: unexpected argument \"%s\" (see agora %s --help)",
-                                    argv[0], a, argv[0]);
+            *exit_code = tool_usage("%s: unexpected argument \"%s\" (see agora %s --help)", argv[0],
+                                    a, argv[0]);
             return 1;
         }
         pos[(*npos)++] = a;
@@ -64,6 +65,17 @@ int tool_usage(const char *fmt, ...)
     fputc('\n', stderr);
     va_end(ap);
     return EXIT_USAGE;
+}
+
+int tool_id(const char *s, const char *cmd, const char *what, const char *hint, int64_t *out)
+{
+    char *end;
+    errno = 0;
+    long long v = strtoll(s, &end, 10);
+    if (errno || *end || end == s || v < 1)
+        return tool_usage("%s: \"%s\" is not %s (%s)", cmd, s, what, hint);
+    *out = v;
+    return 0;
 }
 
 int tool_exit_code(int code)
