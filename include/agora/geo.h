@@ -3,7 +3,7 @@
  *
  * Geometry lives in WGS 84 longitude/latitude (struct ag_ll, degrees) when it
  * is stored or exchanged, and in a local metric plane (struct ag_xy, metres)
- * when it is measured. struct ag_proj converts between the two with PROJ.
+ * when it is measured. struct ag_proj converts between the two.
  * SPDX-License-Identifier: EUPL-1.2 */
 #ifndef AGORA_GEO_H
 #define AGORA_GEO_H
@@ -67,8 +67,10 @@ struct ag_bbox ag_mpoly_bbox(const struct ag_mpoly *mp);
  * A transverse Mercator projection on the WGS 84 ellipsoid centred on
  * (lon0, lat0) with scale factor 1: within 10 km of the centre distances are
  * exact to about 1 part in 10^6 and areas to 2 parts in 10^6
- * (docs/methodology.md). One ag_proj has its own PROJ context and may be used
- * from one thread at a time. */
+ * (docs/methodology.md). Krueger's series (lib/geo/proj.c), which agrees with
+ * PROJ's +proj=tmerc to a nanometre. An ag_proj is not changed after
+ * ag_proj_new: any number of threads may use one at once. Longitudes more
+ * than 90 degrees from the centre have no image (NaN). */
 struct ag_proj;
 
 int ag_proj_new(struct ag_proj **out, double lon0, double lat0,

@@ -267,22 +267,6 @@ static int build_graph(struct city_graph *cg, struct ag_u64map *node_ix)
     return rc;
 }
 
-/* PROJ reads its database when it makes the first projection (~15 ms, as
- * long as reading the roads): a thread makes it meanwhile. */
-struct proj_job {
-    const struct ag_city *city;
-    struct ag_proj *proj;
-    struct ag_error err;
-    int rc;
-};
-
-static void *make_proj(void *arg)
-{
-    struct proj_job *j = arg;
-    j->rc = ag_proj_new(&j->proj, j->city->origin.lon, j->city->origin.lat, &j->err);
-    return NULL;
-}
-
 static int load_city(struct ag_store *s, const struct ag_city *city, const int64_t *ids, size_t n,
                      struct city_graph *cg, struct ag_error *err)
 {
@@ -296,10 +280,9 @@ static int load_city(struct ag_store *s, const struct ag_city *city, const int64
     ag_vec_init(&cg->barriers, sizeof(struct ag_barrier));
     ag_vec_init(&cg->ksamples, sizeof(struct ksample));
     ag_vgraph_init(&cg->g);
-    struct proj_job pj = {city, NULL, {0}, 0};
-    pthread_t th;
-    bool projecting = pthread_create(&th, NULL, make_proj, &pj) == 0;
-    int rc = ag_store_road_nodes(s, city->id, &cg->nodes, err);
+    int rc = ag_proj_new(&cg->proj, city->origin.lon, city->origin.lat, err);
+    if (!rc)
+        rc = ag_store_road_nodes(s, city->id, &cg->nodes, err);
     if (!rc)
         rc = ag_store_road_edges(s, city->id, &cg->edges, err);
     if (!rc && n == 0)
@@ -314,14 +297,7 @@ static int load_city(struct ag_store *s, const struct ag_city *city, const int64
             rc = ag_error_set(err, AG_ENOMEM, "out of memory");
         }
     }
-    if (projecting)
-        pthread_join(th, NULL);
-    else
-        make_proj(&pj); /* no thread: make it now */
-    cg->proj = pj.proj;
-    if (!rc && pj.rc && err)
-        *err = pj.err;
-    return rc ? rc : pj.rc;
+    return rc;
 }
 
 static int find_entries(struct city_graph *cg, double merge_m)
@@ -379,29 +355,26 @@ static struct ag_xy before_end(const struct ag_vgraph *g, long d)
     return (struct ag_xy){(p.x + q.x) / 2, (p.y + q.y) / 2};
 }
 
-/* Results are written on two threads, and a PROJ object must not be used
- * by two at once. */
-static pthread_mutex_t proj_lock = PTHREAD_MUTEX_INITIALIZER;
-
 static struct ag_ll to_lonlat(const struct city_graph *cg, struct ag_xy xy)
 {
-    pthread_mutex_lock(&proj_lock);
-    struct ag_ll ll = ag_proj_inv(cg->proj, xy);
-    pthread_mutex_unlock(&proj_lock);
-    return ll;
+    return ag_proj_inv(cg->proj, xy);
 }
+
+/* Results are written on two threads, which share the cache of edges in
+ * lon/lat. */
+static pthread_mutex_t lonlat_lock = PTHREAD_MUTEX_INITIALIZER;
 
 /* Graph edge ei's vertices in lon/lat, converted on first use (paths take
  * a part of the network only); NULL when out of memory. */
 static const struct ag_ll *edge_lonlat(struct city_graph *cg, size_t ei)
 {
-    pthread_mutex_lock(&proj_lock);
+    pthread_mutex_lock(&lonlat_lock);
     const struct ag_vedge *e = &cg->g.edges[ei];
     if (!cg->vedge_ll[ei] && (cg->vedge_ll[ei] = malloc(e->n * sizeof(struct ag_ll))))
         for (size_t j = 0; j < e->n; j++)
             cg->vedge_ll[ei][j] = ag_proj_inv(cg->proj, e->pts[j]);
     const struct ag_ll *ll = cg->vedge_ll[ei];
-    pthread_mutex_unlock(&proj_lock);
+    pthread_mutex_unlock(&lonlat_lock);
     return ll;
 }
 
