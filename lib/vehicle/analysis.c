@@ -138,6 +138,62 @@ struct find_ctx {
     int rc;
 };
 
+/* Closer than this (m), a road vertex lies on a perimeter, and two
+ * crossings are one. A millimetre: far below what a map says (OSM stores
+ * 10^-7 degree, about a centimetre), far above the noise of a position
+ * projected, stored and projected again (nanometres). Exact tests would
+ * let that noise decide: a road node shared with a square's outline comes
+ * back from the store a nanometre to one side or the other of it, and an
+ * exact test then finds a crossing, or two, or none. */
+#define SNAP_M 1e-3
+
+/* Where road segment p0-p1 meets perimeter segment a-b: at a road vertex
+ * within SNAP_M of the perimeter (t = 0 or 1, the vertex itself, so that
+ * no sliver of road is cut off), where a perimeter vertex lies within
+ * SNAP_M of the road (its foot on the road), or where the two cross.
+ * False when they do not meet, or when the road runs along the perimeter
+ * (both its vertices on it). */
+static bool road_meets(struct ag_xy p0, struct ag_xy p1, struct ag_xy a, struct ag_xy b,
+                       struct ag_xy *at, double *t)
+{
+    bool on0 = ag_xy_seg_dist(p0, a, b) <= SNAP_M, on1 = ag_xy_seg_dist(p1, a, b) <= SNAP_M;
+    if (on0 && on1)
+        return false;
+    if (on0 || on1) {
+        *at = on0 ? p0 : p1;
+        *t = on0 ? 0 : 1;
+        return true;
+    }
+    double len = ag_xy_dist(p0, p1);
+    for (int i = 0; i < 2; i++) {
+        struct ag_xy c = i ? b : a;
+        if (len > 0 && ag_xy_seg_dist(c, p0, p1) <= SNAP_M) {
+            double u = ((c.x - p0.x) * (p1.x - p0.x) + (c.y - p0.y) * (p1.y - p0.y)) / (len * len);
+            /* The foot, or the road vertex it is within SNAP_M of. */
+            *t = u * len <= SNAP_M ? 0 : (1 - u) * len <= SNAP_M ? 1 : u;
+            *at = *t == 0   ? p0
+                  : *t == 1 ? p1
+                            : (struct ag_xy){p0.x + *t * (p1.x - p0.x), p0.y + *t * (p1.y - p0.y)};
+            return true;
+        }
+    }
+    if (ag_seg_intersect(p0, p1, a, b, at) != 1)
+        return false;
+    *t = len > 0 ? ag_xy_dist(p0, *at) / len : 0;
+    return true;
+}
+
+/* Crossings are ordered by road edge, segment and position: of two that are
+ * one, the first is kept, whichever the spatial index met first. */
+static bool crossing_before(const struct crossing *x, const struct crossing *y)
+{
+    if (x->edge != y->edge)
+        return x->edge < y->edge;
+    if (x->seg != y->seg)
+        return x->seg < y->seg;
+    return x->t < y->t;
+}
+
 static int crossing_cb(void *ud, int64_t id, struct ag_bbox box)
 {
     (void)box;
@@ -146,35 +202,33 @@ static int crossing_cb(void *ud, int64_t id, struct ag_bbox box)
     const struct ag_road_edge *e = &AG_VEC_AT(&cg->edges, struct ag_road_edge, id);
     const struct ag_xy *p = cg->edge_xy[id];
     for (size_t k = 0; k + 1 < e->geom.n; k++) {
-        struct ag_xy at;
-        if (ag_seg_intersect(p[k], p[k + 1], f->a, f->b, &at) != 1)
-            continue; /* no contact, or a road running along the edge */
-        double len = ag_xy_dist(p[k], p[k + 1]);
-        double t = len > 0 ? ag_xy_dist(p[k], at) / len : 0;
-        /* The same point reached from two perimeter segments or two edge
-         * segments is one crossing. */
-        bool dup = false;
-        for (size_t c = cg->crossings.len; c-- > 0;) {
-            const struct crossing *x = &AG_VEC_AT(&cg->crossings, struct crossing, c);
-            if (x->space != f->space)
-                break;
-            if (ag_xy_dist(x->xy, at) < 1e-6) {
-                dup = true;
-                break;
-            }
-        }
-        if (dup)
+        struct crossing x = {f->space, (size_t)id, k, 0, {0, 0}, SIZE_MAX};
+        if (!road_meets(p[k], p[k + 1], f->a, f->b, &x.xy, &x.t))
             continue;
-        struct crossing x = {f->space, (size_t)id, k, t, at, SIZE_MAX};
-        if (!ag_vec_push(&cg->crossings, &x))
+        /* The same point reached from two perimeter segments or two road
+         * segments is one crossing. */
+        struct crossing *same = NULL;
+        for (size_t c = cg->crossings.len; c-- > 0 && !same;) {
+            struct crossing *y = &AG_VEC_AT(&cg->crossings, struct crossing, c);
+            if (y->space != f->space)
+                break;
+            if (ag_xy_dist(y->xy, x.xy) <= SNAP_M)
+                same = y;
+        }
+        if (same) {
+            if (crossing_before(&x, same))
+                *same = x;
+        } else if (!ag_vec_push(&cg->crossings, &x)) {
             return f->rc = AG_ENOMEM;
+        }
     }
     return 0;
 }
 
 static int cmp_crossing(const void *a, const void *b)
 {
-    const struct crossing *x = *(const struct crossing *const *)a, *y = *(const struct crossing *const *)b;
+    const struct crossing *x = *(const struct crossing *const *)a,
+                          *y = *(const struct crossing *const *)b;
     if (x->edge != y->edge)
         return x->edge < y->edge ? -1 : 1;
     if (x->seg != y->seg)
@@ -234,7 +288,7 @@ static int build_graph(struct city_graph *cg, struct ag_u64map *node_ix)
                     node = a;
                 } else if (k + 2 == re->geom.n && x->t > 1 - 1e-9) {
                     node = b;
-                } else if (m == 1 && ag_xy_dist(buf[0], x->xy) < 1e-6) {
+                } else if (m == 1 && ag_xy_dist(buf[0], x->xy) <= SNAP_M) {
                     node = start_node; /* the same point as the last cut */
                 } else {
                     rc = ag_vgraph_add_node(&cg->g, x->xy, false, &node);
