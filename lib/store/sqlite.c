@@ -190,15 +190,19 @@ int ag_store_open(struct ag_store **out, const char *location, int flags, struct
     rc = ag__exec(s, "PRAGMA foreign_keys = ON", err);
     if (!rc && !readonly) {
         int64_t dummy;
+        bool brief = flags & AG_STORE_BRIEF;
         /* journal_mode returns a row; a file that is not a database fails here. */
-        rc = query_int(s, "PRAGMA journal_mode = WAL", &dummy, err);
+        rc = query_int(s, brief ? "PRAGMA journal_mode" : "PRAGMA journal_mode = WAL", &dummy, err);
         if (rc && sqlite3_errcode(s->db) == SQLITE_NOTADB)
             rc = ag_error_set(err, AG_ESTORE, "%s: not an agora database (%s)", path,
                               sqlite3_errmsg(s->db));
         /* In WAL mode NORMAL cannot corrupt the database; a power cut may
-         * lose the last committed transaction, which a re-run restores. */
-        if (!rc)
+         * lose the last committed transaction, which a re-run restores. A
+         * brief writer keeps SQLite's FULL. */
+        if (!rc && !brief) {
+            s->wal = true;
             rc = ag__exec(s, "PRAGMA synchronous = NORMAL", err);
+        }
     }
     if (!rc)
         rc = migrate(s, readonly, err);
@@ -225,7 +229,7 @@ void ag_store_close(struct ag_store *s)
      * directory cannot open it at all. So the last writer to close returns
      * the file to a rollback journal; with another connection still open
      * this fails harmlessly and the file stays in WAL. */
-    if (s->writable)
+    if (s->writable && s->wal)
         sqlite3_exec(s->db, "PRAGMA journal_mode = DELETE", NULL, NULL, NULL);
     sqlite3_close(s->db);
     free(s);

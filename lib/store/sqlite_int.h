@@ -13,6 +13,7 @@
 struct ag_store {
     sqlite3 *db;
     bool writable;
+    bool wal; /* put in WAL by this handle: back to a rollback journal on close */
     int depth; /* open transactions: the outermost is a real one */
     char path[4096];
 };

@@ -228,7 +228,7 @@ int cmd_vehicle(int argc, char **argv)
         int64_t run_id;
         ag_store_close(store);
         store = NULL;
-        rc = sids && texts ? ag_store_open(&store, tool_db_path(db), 0, &err)
+        rc = sids && texts ? ag_store_open(&store, tool_db_path(db), AG_STORE_BRIEF, &err)
                            : ag_error_set(&err, AG_ENOMEM, "out of memory");
         if (!rc)
             rc = ag_store_vehicle_save(store, c.id, model, csv.data, params, sids, texts,
