@@ -268,6 +268,19 @@ struct ag_vehicle_options {
      * comes within kerb_m of the perimeter (default 6 m when 0; negative:
      * no kerb-side entries). docs/methodology.md §13. */
     double kerb_m;
+    /* When not NULL, filled with where the time went (--timing). */
+    struct ag_vehicle_timing *timing;
+};
+
+/* Seconds spent by ag_vehicle_analyse in each of its steps, in order. */
+struct ag_vehicle_timing {
+    double load;    /* reading roads and spaces from the store */
+    double project; /* projecting roads, indexing them */
+    double graph;   /* crossings with perimeters, the cut graph, entries */
+    double prepare; /* bends and turns (ag_vgraph_prepare) */
+    double kerb;    /* waiting for buildings and barriers, kerb-side probes */
+    double search;  /* one search per class */
+    double results; /* entries' speeds, routes and JSON */
 };
 
 /* The barrier rating a speed calls for: the speed rounded up to the

@@ -757,6 +757,14 @@ static int space_results(void *ctx, size_t worker, size_t from, size_t to)
     return rc;
 }
 
+/* Adds the time since *mark to *phase and moves the mark (--timing). */
+static void lap(double *phase, double *mark)
+{
+    double now = ag_now();
+    *phase += now - *mark;
+    *mark = now;
+}
+
 int ag_vehicle_analyse(struct ag_store *s, const struct ag_city *city, const int64_t *space_ids,
                        size_t n, const struct ag_vehicle_options *o, struct ag_vec *out,
                        struct ag_progress *progress, struct ag_error *err)
@@ -773,9 +781,12 @@ int ag_vehicle_analyse(struct ag_store *s, const struct ag_city *city, const int
     struct load_job job = {s, city, &cg, {0}, 0};
     pthread_t loader;
     bool loading = false, kerb = false;
+    struct ag_vehicle_timing tm = {0};
+    double mark = ag_now();
     int rc = load_city(s, city, space_ids, n, &cg, err);
     if (rc)
         goto done;
+    lap(&tm.load, &mark);
     kerb = cg.kerb_m >= 0 && o->classes->n && cg.spaces.len;
     cg.min_hw = INFINITY;
     for (size_t c = 0; c < o->classes->n; c++) {
@@ -796,6 +807,7 @@ int ag_vehicle_analyse(struct ag_store *s, const struct ag_city *city, const int
         if (!rc)
             rc = ag_u64map_put(&node_ix, (uint64_t)rn->osm_id, id);
     }
+    lap(&tm.project, &mark);
     cg.edge_xy = calloc(cg.edges.len ? cg.edges.len : 1, sizeof *cg.edge_xy);
     if (!rc && (!cg.edge_xy || ag_index_new(&cg.road_ix)))
         rc = AG_ENOMEM;
@@ -816,6 +828,7 @@ int ag_vehicle_analyse(struct ag_store *s, const struct ag_city *city, const int
     }
     if (!rc)
         rc = ag_index_build(cg.road_ix);
+    lap(&tm.project, &mark);
     /* Every point where a road meets a perimeter. */
     for (size_t sp = 0; sp < cg.spaces.len && !rc; sp++) {
         for (size_t r = 0; r < cg.space_nrings[sp] && !rc; r++) {
@@ -827,6 +840,7 @@ int ag_vehicle_analyse(struct ag_store *s, const struct ag_city *city, const int
             }
         }
     }
+    lap(&tm.graph, &mark);
     if (!rc)
         rc = build_graph(&cg, &node_ix);
     if (!rc) {
@@ -836,6 +850,7 @@ int ag_vehicle_analyse(struct ag_store *s, const struct ag_city *city, const int
         for (size_t i = 0; !rc && i < cg.nodes.len; i++)
             cg.vnode_osm[i] = AG_VEC_AT(&cg.nodes, struct ag_road_node, i).osm_id;
     }
+    lap(&tm.graph, &mark);
     if (!rc)
         rc = find_entries(&cg, merge_m);
     /* Paths are written in lon/lat: each graph edge's vertices are converted
@@ -856,8 +871,10 @@ int ag_vehicle_analyse(struct ag_store *s, const struct ag_city *city, const int
         kins[c] = (struct ag_kin){o->model, vc->accel_ms2, vc->power_w, vc->mass_kg,
                                   vc->max_speed_ms, vc->lateral_accel_ms2};
     }
+    lap(&tm.graph, &mark);
     if (!rc)
         rc = ag_vgraph_prepare(&cg.g);
+    lap(&tm.prepare, &mark);
     /* Kerb-side entries after the way entries: they read the graph's
      * adjacency and the way entries, and add nothing to the graph. */
     if (kerb) {
@@ -866,6 +883,7 @@ int ag_vehicle_analyse(struct ag_store *s, const struct ag_city *city, const int
         if (!rc)
             rc = ag__kerb_find(&cg, merge_m);
     }
+    lap(&tm.kerb, &mark);
     if (progress)
         ag_progress_start(progress, "vehicle classes", nc);
     if (!rc) {
@@ -876,6 +894,7 @@ int ag_vehicle_analyse(struct ag_store *s, const struct ag_city *city, const int
         ag_progress_update(progress, nc);
         ag_progress_end(progress);
     }
+    lap(&tm.search, &mark);
     /* Each space's results on its own; the two threads take the spaces
      * one at a time, and they are appended in order. */
     jsons = calloc(cg.spaces.len ? cg.spaces.len : 1, sizeof *jsons);
@@ -903,6 +922,9 @@ int ag_vehicle_analyse(struct ag_store *s, const struct ag_city *city, const int
         ag_vec_free(&rx.scratch[t].memo);
         free(rx.scratch[t].kbest);
     }
+    lap(&tm.results, &mark);
+    if (o->timing)
+        *o->timing = tm;
 done:
     join_load(&loader, &loading, &job, NULL);
     if (rc && err && !err->msg[0])

@@ -29,7 +29,8 @@ static const char HELP[] =
     "                   between (default 6; 0: no kerb-side entries)\n"
     "  --json           one JSON object per space and line\n"
     "  --geojson        a FeatureCollection of entries and approach paths\n"
-    "  --timing         print how long loading, the analysis and storing took (stderr)\n";
+    "  --timing         print how long loading, each step of the analysis and storing took\n"
+    "                   (stderr)\n";
 
 static void print_text(const char *json)
 {
@@ -161,7 +162,7 @@ int cmd_vehicle(int argc, char **argv)
         return tool_usage("vehicle: give SPACE... or --all (see agora vehicle --help)");
     if (json && geojson)
         return tool_usage("vehicle: --json and --geojson exclude each other");
-    struct ag_vehicle_options o = {AG_VEHICLE_POWER, NULL, 5.0, AG_VEHICLE_KERB_DEFAULT_M};
+    struct ag_vehicle_options o = {AG_VEHICLE_POWER, NULL, 5.0, AG_VEHICLE_KERB_DEFAULT_M, NULL};
     if (!strcmp(model, "constant"))
         o.model = AG_VEHICLE_CONSTANT;
     else if (strcmp(model, "power") != 0)
@@ -183,6 +184,8 @@ int cmd_vehicle(int argc, char **argv)
     if (!rc)
         rc = ag_file_read(cpath, &csv, &err);
     o.classes = &classes;
+    struct ag_vehicle_timing tm = {0};
+    o.timing = &tm;
     struct ag_store *store = NULL;
     struct ag_city c;
     /* Read through a read-only handle: a refused SPACE or a failed analysis
@@ -239,10 +242,12 @@ int cmd_vehicle(int argc, char **argv)
     t_stored = ag_now();
     if (!rc && timing)
         fprintf(stderr,
-                "timing: classes and database %.1f ms, analysis %.1f ms (graph, searches, "
-                "results), storing %.1f ms\n",
-                (t_loaded - t_start) * 1e3, (t_analysed - t_loaded) * 1e3,
-                (t_stored - t_analysed) * 1e3);
+                "timing: classes and database %.1f ms, analysis %.1f ms (reading %.1f, "
+                "projecting %.1f, graph and entries %.1f, bends and turns %.1f, kerb-side %.1f, "
+                "searches %.1f, results %.1f), storing %.1f ms\n",
+                (t_loaded - t_start) * 1e3, (t_analysed - t_loaded) * 1e3, tm.load * 1e3,
+                tm.project * 1e3, tm.graph * 1e3, tm.prepare * 1e3, tm.kerb * 1e3,
+                tm.search * 1e3, tm.results * 1e3, (t_stored - t_analysed) * 1e3);
     if (!rc) {
         if (geojson)
             print_geojson(&results);

@@ -208,7 +208,7 @@ static json_t *analyse(struct scene *sc, double kerb_m)
     if (!rc)
         rc = ag_store_city_get(s, "Testville", &city, &err);
     struct ag_vehicle_classes classes = {CLASSES, 2};
-    struct ag_vehicle_options o = {AG_VEHICLE_CONSTANT, &classes, 5.0, kerb_m};
+    struct ag_vehicle_options o = {AG_VEHICLE_CONSTANT, &classes, 5.0, kerb_m, NULL};
     struct ag_vec out;
     ag_vec_init(&out, sizeof(struct ag_vehicle_result));
     if (!rc)
