@@ -190,6 +190,34 @@ static void test_new_database_gets_the_schema_in_wal_mode_while_written(void **s
     unlink(dbpath);
 }
 
+/* A brief writer (AG_STORE_BRIEF) changes no journal mode: on a file in a
+ * rollback journal it writes through one, and leaves no -wal file; on a
+ * file another connection holds in WAL it writes into the WAL and leaves
+ * the file in WAL for that connection. */
+static void test_brief_writer_keeps_the_journal_mode(void **state)
+{
+    (void)state;
+    ag_store_close(open_rw()); /* a new database, back in DELETE mode */
+    struct ag_store *s;
+    struct ag_error err = {0};
+    assert_int_equal(ag_store_open(&s, dbpath, AG_STORE_BRIEF, &err), 0);
+    assert_journal_mode("delete");
+    struct stat st;
+    char side[160];
+    snprintf(side, sizeof side, "%s-wal", dbpath);
+    assert_int_equal(stat(side, &st), -1);
+    ag_store_close(s);
+    assert_journal_mode("delete");
+    /* Another writer holds it in WAL; a brief one comes and goes. */
+    struct ag_store *holder = open_rw();
+    assert_int_equal(ag_store_open(&s, dbpath, AG_STORE_BRIEF, &err), 0);
+    ag_store_close(s);
+    assert_journal_mode("wal");
+    ag_store_close(holder);
+    assert_journal_mode("delete");
+    unlink(dbpath);
+}
+
 static void test_reimport_keeps_space_ids_and_adds_no_duplicates(void **state)
 {
     (void)state;
@@ -460,6 +488,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_new_database_gets_the_schema_in_wal_mode_while_written),
+        cmocka_unit_test(test_brief_writer_keeps_the_journal_mode),
         cmocka_unit_test(test_reimport_keeps_space_ids_and_adds_no_duplicates),
         cmocka_unit_test(test_failed_import_leaves_the_database_unchanged),
         cmocka_unit_test(test_schema_1_database_is_upgraded_in_place_keeping_its_data),
