@@ -974,10 +974,16 @@ static int road_edge_row(sqlite3_stmt *st, void *elem, struct ag_error *err)
 int ag_store_road_edges(struct ag_store *s, int64_t city_id, struct ag_vec *out,
                         struct ag_error *err)
 {
+    /* As the buildings (ag_store_buildings_in): the city's rows as one range
+     * of ids in table order, where looking each one up from the city's index
+     * and sorting them took ten times as long (12 ms for Monaco's 3,094). */
     return read_rows(s,
                      "SELECT id, osm_way_id, seq, from_node, to_node, highway, name, length_m,"
                      " width_m, width_source, oneway, incline_pct, bridge, tunnel, layer, surface,"
-                     " maxspeed_kmh, geom FROM road_edges WHERE city_id = ?1 ORDER BY id",
+                     " maxspeed_kmh, geom FROM road_edges"
+                     " WHERE id BETWEEN (SELECT min(id) FROM road_edges WHERE city_id = ?1)"
+                     " AND (SELECT max(id) FROM road_edges WHERE city_id = ?1)"
+                     " AND +city_id = ?1 ORDER BY id",
                      city_id, road_edge_row, out, "road edges", err);
 }
 
