@@ -170,16 +170,18 @@ struct limit {
     struct ag_xy at;
 };
 
-static void clip(double *v, double a_lat, double r, struct ag_xy at, struct limit *lim)
+/* Caps *v at the speed a bend of radius r allows; true if that slowed it. */
+static bool clip(double *v, double a_lat, double r, struct ag_xy at, struct limit *lim)
 {
     double cap = sqrt(a_lat * r);
-    if (*v > cap) {
-        *v = cap;
-        if (lim) {
-            lim->radius = r;
-            lim->at = at;
-        }
+    if (!(*v > cap))
+        return false;
+    *v = cap;
+    if (lim) {
+        lim->radius = r;
+        lim->at = at;
     }
+    return true;
 }
 
 /* A stopping point closer than this (m) to a vertex is at the vertex: the
@@ -214,11 +216,37 @@ static double traverse_to(const struct ag_vgraph *g, const struct ag_kin *k, lon
     return v;
 }
 
-/* Drives along a state's whole edge from speed v0 at its start node. */
-static double traverse(const struct ag_vgraph *g, const struct ag_kin *k, long d, double v0,
-                       struct limit *lim)
+/* Drives along a state's whole edge from speed v0 at its start node, for
+ * the search, and says whether a bend inside the edge slowed the vehicle
+ * (*capped). The steps are those of traverse_to(g, r->k, d, v0, INFINITY,
+ * NULL), bit for bit (ag__kin_run is ag_kin_run; routes are replayed with
+ * traverse_to and must give the labels back), without the arithmetic of a
+ * stopping point and on the vehicle prepared once per search. `at` only
+ * reproduces traverse_to stopping where the distance overflows to +inf. */
+static double traverse(const struct ag_vgraph *g, const struct ag__kin_run *r, long d, double v0,
+                       bool *capped)
 {
-    return traverse_to(g, k, d, v0, INFINITY, lim);
+    const struct ag_vedge *e = &g->edges[st_edge(d)];
+    double a_lat = r->k->a_lat, v = v0, at = 0;
+    size_t m = e->n - 1; /* segments */
+    *capped = false;
+    if (!st_back(d)) {
+        for (size_t i = 0; i < m && at != INFINITY; i++) {
+            if (i > 0 && clip(&v, a_lat, e->radius[i], e->pts[i], NULL))
+                *capped = true;
+            v = ag__kin_run(r, v, e->seg_len[i], e->sin_slope);
+            at += e->seg_len[i];
+        }
+    } else {
+        /* Vertex i, then segment i - 1 (from vertex i to i - 1). */
+        for (size_t i = m; i > 0 && at != INFINITY; i--) {
+            if (i < m && clip(&v, a_lat, e->radius[i], e->pts[i], NULL))
+                *capped = true;
+            v = ag__kin_run(r, v, e->seg_len[i - 1], -e->sin_slope);
+            at += e->seg_len[i - 1];
+        }
+    }
+    return v;
 }
 
 /* Heading of the first / last segment of a state, in travel order. */
@@ -556,50 +584,59 @@ struct heap {
     size_t n, cap;
 };
 
+/* A binary max-heap. The order in which it gives out states of equal speed
+ * decides which of two equally fast routes a label keeps, so both
+ * operations move items exactly as the textbook swaps would, only without
+ * the swaps: the same items end in the same places. */
 static int heap_push(struct heap *h, double s, long d)
 {
-    struct heap_item *a = ag_grow(h->a, &h->cap, h->n + 1, sizeof *a, 256);
-    if (!a)
-        return AG_ENOMEM;
-    h->a = a;
+    if (h->n == h->cap) {
+        struct heap_item *a = ag_grow(h->a, &h->cap, h->n + 1, sizeof *a, 256);
+        if (!a)
+            return AG_ENOMEM;
+        h->a = a;
+    }
+    /* Up from a hole at the end past every parent slower than s. */
     size_t i = h->n++;
-    h->a[i] = (struct heap_item){s, d};
-    while (i > 0 && h->a[(i - 1) / 2].s < h->a[i].s) {
-        struct heap_item t = h->a[i];
+    while (i > 0 && h->a[(i - 1) / 2].s < s) {
         h->a[i] = h->a[(i - 1) / 2];
-        h->a[(i - 1) / 2] = t;
         i = (i - 1) / 2;
     }
+    h->a[i] = (struct heap_item){s, d};
     return 0;
 }
 
+/* The textbook sift-down moves the last item x down along the larger
+ * children (the left one on a tie) while that child is faster than x. The
+ * children on that path only get slower, so the same place is found by
+ * moving every child on the path up a level down to a leaf, then x back up
+ * past those no faster than itself: one comparison per level on the way
+ * down instead of two, and x, which came from the bottom, rarely climbs. */
 static struct heap_item heap_pop(struct heap *h)
 {
-    struct heap_item top = h->a[0];
-    h->a[0] = h->a[--h->n];
-    size_t i = 0;
-    for (;;) {
-        size_t l = 2 * i + 1, r = l + 1, m = i;
-        if (l < h->n && h->a[l].s > h->a[m].s)
-            m = l;
-        if (r < h->n && h->a[r].s > h->a[m].s)
-            m = r;
-        if (m == i)
-            break;
-        struct heap_item t = h->a[i];
-        h->a[i] = h->a[m];
-        h->a[m] = t;
-        i = m;
+    struct heap_item top = h->a[0], x = h->a[--h->n];
+    size_t n = h->n, i = 0;
+    for (size_t l; (l = 2 * i + 1) < n;) {
+        size_t c = l + 1 < n && h->a[l + 1].s > h->a[l].s ? l + 1 : l;
+        h->a[i] = h->a[c];
+        i = c;
     }
+    while (i > 0 && h->a[(i - 1) / 2].s <= x.s) {
+        h->a[i] = h->a[(i - 1) / 2];
+        i = (i - 1) / 2;
+    }
+    h->a[i] = x;
     return top;
 }
 
 static long new_record(struct ag_speeds *sp, long state, long parent)
 {
-    struct ag_record *recs = ag_grow(sp->recs, &sp->caprec, sp->nrec + 1, sizeof *recs, 1024);
-    if (!recs)
-        return -1;
-    sp->recs = recs;
+    if (sp->nrec == sp->caprec) {
+        struct ag_record *recs = ag_grow(sp->recs, &sp->caprec, sp->nrec + 1, sizeof *recs, 1024);
+        if (!recs)
+            return -1;
+        sp->recs = recs;
+    }
     sp->recs[sp->nrec] = (struct ag_record){state, parent};
     return (long)sp->nrec++;
 }
@@ -609,6 +646,20 @@ static bool usable(const struct ag_vgraph *g, long d, double vehicle_width_m)
     return g->edges[st_edge(d)].width_m >= vehicle_width_m;
 }
 
+/* Pruning. A run along an edge is non-decreasing in the speed it sets off
+ * at (§11: the search rests on it), so the search keeps, per state d,
+ * bound[d]: a speed at the start of d (after the turn into it) at or below
+ * which running d cannot beat its label by more than MIN_GAIN. That is the
+ * start speed of the run that set the label, or of any later run that did
+ * not improve it; +inf once such a run was clipped by a bend inside the
+ * edge, since a faster start reaches that bend at least as fast, leaves it
+ * at the same cap and ends at the same speed, bit for bit, while a slower
+ * one ends no faster; +inf from the outset for a state the vehicle cannot
+ * use. A relaxation not above the bound is skipped without running the
+ * edge: it would not have improved the label, so labels, records and the
+ * heap's operations are those of the search without pruning. (Rounding
+ * may let a run from a slower start end a few ulps faster, far below
+ * MIN_GAIN.) On Monaco this skips half the relaxations. */
 int ag_vehicle_speeds(struct ag_vgraph *g, const struct ag_kin *k, double vehicle_width_m,
                       struct ag_speeds *out)
 {
@@ -621,8 +672,12 @@ int ag_vehicle_speeds(struct ag_vgraph *g, const struct ag_kin *k, double vehicl
     out->speed = calloc(ns ? ns : 1, sizeof *out->speed);
     out->pred = malloc((ns ? ns : 1) * sizeof *out->pred);
     out->rec = malloc((ns ? ns : 1) * sizeof *out->rec);
+    double *bound = malloc((ns ? ns : 1) * sizeof *bound);
     struct heap h = {0};
-    if (!out->speed || !out->pred || !out->rec) {
+    struct ag__kin_run r;
+    ag__kin_prepare(&r, k);
+    if (!out->speed || !out->pred || !out->rec || !bound) {
+        free(bound);
         ag_speeds_free(out);
         return AG_ENOMEM;
     }
@@ -630,9 +685,12 @@ int ag_vehicle_speeds(struct ag_vgraph *g, const struct ag_kin *k, double vehicl
     for (size_t d = 0; d < ns && !rc; d++) {
         out->pred[d] = -1;
         out->rec[d] = -1;
+        bound[d] = INFINITY;
         if (!usable(g, (long)d, vehicle_width_m))
             continue;
-        out->speed[d] = traverse(g, k, (long)d, 0, NULL);
+        bool capped;
+        out->speed[d] = traverse(g, &r, (long)d, 0, &capped);
+        bound[d] = capped ? INFINITY : 0;
         out->rec[d] = new_record(out, (long)d, -1);
         rc = out->rec[d] < 0 ? AG_ENOMEM : heap_push(&h, out->speed[d], (long)d);
     }
@@ -648,11 +706,16 @@ int ag_vehicle_speeds(struct ag_vgraph *g, const struct ag_kin *k, double vehicl
             i++;
         for (size_t j = 0; j < deg && !rc; j++) {
             long f = (long)g->adj[g->adj_off[v] + j];
-            if (f == (it.d ^ 1) || !usable(g, f, vehicle_width_m))
+            if (f == (it.d ^ 1))
                 continue;
             double s = it.s;
             clip(&s, k->a_lat, g->turn[g->turn_off[v] + i * deg + j], g->nodes[v].xy, NULL);
-            s = traverse(g, k, f, s, NULL);
+            if (!(s > bound[f]))
+                continue; /* cannot improve f, or f is not usable */
+            bool capped;
+            double start = s;
+            s = traverse(g, &r, f, start, &capped);
+            bound[f] = capped ? INFINITY : start;
             if (s > out->speed[f] + MIN_GAIN) {
                 out->speed[f] = s;
                 out->pred[f] = it.d;
@@ -662,6 +725,7 @@ int ag_vehicle_speeds(struct ag_vgraph *g, const struct ag_kin *k, double vehicl
         }
     }
     free(h.a);
+    free(bound);
     if (rc)
         ag_speeds_free(out);
     return rc;

@@ -16,19 +16,9 @@ double ag_kin_accel(const struct ag_kin *k, double v, double sin_slope)
     return a - AG_GRAVITY * sin_slope;
 }
 
-/* v² = v0² + 2 a s for constant a, clipped to [0, vmax²]. */
-static double run_constant(double v0, double a, double s, double vmax)
-{
-    double v2 = v0 * v0 + 2 * a * s;
-    if (v2 <= 0)
-        return 0;
-    double v = sqrt(v2);
-    return v < vmax ? v : vmax;
-}
-
 /* dE/ds = a(v) with E = v²/2 (so ds appears linearly), classic fourth-order
  * Runge-Kutta. E rather than v keeps the equation regular at v = 0. */
-static double run_numeric(const struct ag_kin *k, double v0, double s, double sin_slope)
+double ag__kin_run_numeric(const struct ag_kin *k, double v0, double s, double sin_slope)
 {
     int steps = (int)ceil(s / 0.5);
     if (steps < 16)
@@ -52,31 +42,26 @@ static double run_numeric(const struct ag_kin *k, double v0, double s, double si
     return sqrt(2 * e);
 }
 
+void ag__kin_prepare(struct ag__kin_run *r, const struct ag_kin *k)
+{
+    r->k = k;
+    r->level_power = k->power_w > 0 && k->mass_kg > 0;
+    r->two_a0 = 2 * k->a0;
+    r->pm = k->power_w / k->mass_kg;
+    r->three_pm = 3 * r->pm;
+    r->v1 = r->pm / k->a0;
+    r->v1_sq = r->v1 * r->v1;
+    /* vmax³ (1 + 2⁻³⁰): above it the exact cube root exceeds vmax by more
+     * than 10⁻¹⁰ of it, millions of times cbrt's error (a few ulps), so
+     * cbrt's result, capped at vmax, is vmax. */
+    r->vmax_cube = k->vmax * k->vmax * k->vmax * (1 + 0x1p-30);
+}
+
 double ag_kin_run(const struct ag_kin *k, double v0, double s, double sin_slope)
 {
-    if (!(s > 0))
-        return v0 < k->vmax ? v0 : k->vmax;
-    if (v0 > k->vmax)
-        v0 = k->vmax;
-    if (k->model == AG_VEHICLE_CONSTANT)
-        return run_constant(v0, k->a0 - AG_GRAVITY * sin_slope, s, k->vmax);
-    if (sin_slope != 0 || !(k->power_w > 0) || !(k->mass_kg > 0))
-        return run_numeric(k, v0, s, sin_slope);
-    /* Level road, power model: traction-limited up to v1 = P/(m a0), then
-     * v dv/ds = P/(m v), i.e. d(v³)/ds = 3P/m. */
-    double pm = k->power_w / k->mass_kg;
-    double v1 = pm / k->a0;
-    if (v0 < v1) {
-        double s1 = (v1 * v1 - v0 * v0) / (2 * k->a0);
-        if (s <= s1)
-            return run_constant(v0, k->a0, s, k->vmax);
-        s -= s1;
-        v0 = v1;
-        if (v0 >= k->vmax)
-            return k->vmax;
-    }
-    double v = cbrt(v0 * v0 * v0 + 3 * pm * s);
-    return v < k->vmax ? v : k->vmax;
+    struct ag__kin_run r;
+    ag__kin_prepare(&r, k);
+    return ag__kin_run(&r, v0, s, sin_slope);
 }
 
 double ag_bend_radius(double theta, double width_m, double centre_radius_m)

@@ -76,6 +76,26 @@ static void test_power_model_on_the_level_matches_time_stepping(void **state)
     assert_true(fabs(ag_kin_run(&car_power, 0, s, 0) - time_stepping(&car_power, 0, s, 0)) < 1e-3);
 }
 
+/* Above v1 on the level the speed is the cube root capped at vmax, bit for
+ * bit; near vmax the library skips the cube root where it would exceed
+ * vmax anyway (runs from 10⁻¹² m up, from just below to at top speed). */
+static void test_power_model_near_top_speed_is_the_capped_cube_root(void **state)
+{
+    (void)state;
+    struct ag_kin k = car_power;
+    double pm = k.power_w / k.mass_kg;
+    for (int c = 0; c < 40; c++) {
+        k.vmax = 20.5 + c * 1.37;
+        for (int i = 0; i < 200; i++) {
+            double v0 = i == 0 ? k.vmax : i == 1 ? nextafter(k.vmax, 0) : k.vmax - i * 1e-3;
+            for (double s = 1e-12; s < 1e3; s *= 1.7) {
+                double v = cbrt(v0 * v0 * v0 + 3 * pm * s);
+                assert_true(ag_kin_run(&k, v0, s, 0) == (v < k.vmax ? v : k.vmax));
+            }
+        }
+    }
+}
+
 static void test_power_model_on_a_slope_matches_time_stepping(void **state)
 {
     (void)state;
@@ -184,6 +204,7 @@ int main(void)
         cmocka_unit_test(test_straight_run_from_rest_follows_v2_equals_2as),
         cmocka_unit_test(test_slope_adds_or_removes_g_sin_slope),
         cmocka_unit_test(test_power_model_on_the_level_matches_time_stepping),
+        cmocka_unit_test(test_power_model_near_top_speed_is_the_capped_cube_root),
         cmocka_unit_test(test_power_model_on_a_slope_matches_time_stepping),
         cmocka_unit_test(test_sharp_corner_radius_is_w_over_one_minus_cos_half_angle),
         cmocka_unit_test(test_a_90_degree_corner_caps_speed_by_lateral_acceleration),
