@@ -192,7 +192,9 @@ const char *ag_data_dir(void);
 /* Whether dir holds the file probe (a relative path). */
 bool ag_dir_has(const char *dir, const char *probe);
 /* Sets out to <directory of the running program>/rel and returns whether
- * it holds probe: how agora finds what is installed or built beside it. */
+ * it holds probe: how agora finds what is installed or built beside it.
+ * agora-full installed in <prefix>/libexec/agora counts as <prefix>/bin, where
+ * agora is (docs/internals/cli.md). */
 bool ag_beside_program(const char *rel, const char *probe, char *out, size_t cap);
 /* An excerpt of an outside field for an error message: at most 40 bytes,
  * control characters, quotes and backslashes replaced by '?', "..." when

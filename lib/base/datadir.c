@@ -16,7 +16,10 @@ bool ag_dir_has(const char *dir, const char *probe)
     return stat(p, &st) == 0;
 }
 
-bool ag_beside_program(const char *rel, const char *probe, char *out, size_t cap)
+/* The directory of the agora program: the running program's, except when it
+ * is agora-full installed in <prefix>/<libexecdir>/agora (docs/internals/cli.md),
+ * which finds what is installed from <prefix>/<bindir> as agora does. */
+static bool program_dir(char *dir, size_t cap)
 {
     char exe[PATH_MAX];
     ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
@@ -27,7 +30,24 @@ bool ag_beside_program(const char *rel, const char *probe, char *out, size_t cap
     if (!slash)
         return false;
     *slash = '\0';
-    snprintf(out, cap, "%.*s/%s", PATH_MAX - 32, exe, rel);
+#if defined AGORA_LIBEXEC_SUFFIX && defined AGORA_LIBEXEC_TO_BIN
+    size_t len = strlen(exe), slen = strlen(AGORA_LIBEXEC_SUFFIX);
+    if (!strcmp(slash + 1, "agora-full") && len >= slen &&
+        !strcmp(exe + len - slen, AGORA_LIBEXEC_SUFFIX)) {
+        snprintf(dir, cap, "%.*s/%s", PATH_MAX - 64, exe, AGORA_LIBEXEC_TO_BIN);
+        return true;
+    }
+#endif
+    snprintf(dir, cap, "%.*s", PATH_MAX - 32, exe);
+    return true;
+}
+
+bool ag_beside_program(const char *rel, const char *probe, char *out, size_t cap)
+{
+    char dir[PATH_MAX];
+    if (!program_dir(dir, sizeof dir))
+        return false;
+    snprintf(out, cap, "%.*s/%s", PATH_MAX - 32, dir, rel);
     return ag_dir_has(out, probe);
 }
 
