@@ -29,7 +29,7 @@ enum ag_store_flags {
 };
 
 /* The schema version this build writes and reads. */
-#define AG_STORE_SCHEMA_VERSION 9
+#define AG_STORE_SCHEMA_VERSION 10
 
 /* Opens the store at `location`: a file path, or "sqlite:PATH". A
  * "postgresql://" location is reserved for the PostgreSQL backend and fails
@@ -106,11 +106,13 @@ int ag_store_barriers(struct ag_store *s, int64_t city_id, struct ag_vec *out,
                       struct ag_error *err);
 int ag_store_buildings(struct ag_store *s, int64_t city_id, struct ag_vec *out,
                        struct ag_error *err);
-/* The buildings whose lon/lat box keep() accepts (the others are not
- * decoded: most of a city's buildings are far from what is analysed). */
-int ag_store_buildings_in(struct ag_store *s, int64_t city_id,
-                          bool (*keep)(void *ud, struct ag_bbox box), void *ud, struct ag_vec *out,
-                          struct ag_error *err);
+/* The city's buildings whose lon/lat box meets one of boxes[0..n) and
+ * that keep() accepts, in id order: found through the buildings' R*Tree
+ * (its boxes, in single precision, are rounded outwards: keep() makes the
+ * exact test), so that the others are never read. */
+int ag_store_buildings_in(struct ag_store *s, int64_t city_id, const struct ag_bbox *boxes,
+                          size_t n, bool (*keep)(void *ud, struct ag_bbox box), void *ud,
+                          struct ag_vec *out, struct ag_error *err);
 
 /* Vehicle approach results (schema 2). One run keeps the model, the vehicle
  * class table it used (its CSV text) and other parameters (JSON), and one

@@ -335,6 +335,21 @@ static const char *const ag__store_migrations[] = {
     "  added_by TEXT NOT NULL,"
     "  CHECK ((action_id IS NULL) <> (city_id IS NULL AND measure IS NULL)),"
     "  CHECK ((city_id IS NULL) = (measure IS NULL)));",
+    /* 10: the buildings' lon/lat boxes in an R*Tree, kept by triggers (a
+     * city's cascade included), so that the buildings near a few spaces are
+     * found without reading all of them (docs/internals/store.md). */
+    "CREATE VIRTUAL TABLE buildings_box USING rtree(id, min_lon, max_lon, min_lat, max_lat);"
+    "INSERT INTO buildings_box SELECT id, min_lon, max_lon, min_lat, max_lat FROM buildings;"
+    "CREATE TRIGGER buildings_box_insert AFTER INSERT ON buildings BEGIN"
+    "  INSERT INTO buildings_box VALUES (new.id, new.min_lon, new.max_lon, new.min_lat, new.max_lat);"
+    " END;"
+    "CREATE TRIGGER buildings_box_delete AFTER DELETE ON buildings BEGIN"
+    "  DELETE FROM buildings_box WHERE id = old.id;"
+    " END;"
+    "CREATE TRIGGER buildings_box_update AFTER UPDATE ON buildings BEGIN"
+    "  DELETE FROM buildings_box WHERE id = old.id;"
+    "  INSERT INTO buildings_box VALUES (new.id, new.min_lon, new.max_lon, new.min_lat, new.max_lat);"
+    " END;",
 };
 
 #define AG__STORE_NMIGRATIONS                                                 \

@@ -218,6 +218,105 @@ static void test_brief_writer_keeps_the_journal_mode(void **state)
     unlink(dbpath);
 }
 
+static void add_building(struct ag_city_model *m, int64_t way, double lon, double lat, double d)
+{
+    struct ag_building b = {0};
+    snprintf(b.ref.type, sizeof b.ref.type, "way");
+    b.ref.id = way;
+    b.building = strdup("yes");
+    b.height_m = NAN;
+    b.area_m2 = 50;
+    ring_square(&b.geom, lon, lat, d);
+    b.bbox = ag_mpoly_bbox(&b.geom);
+    assert_non_null(ag_vec_push(&m->buildings, &b));
+}
+
+struct boxes {
+    const struct ag_bbox *v;
+    size_t n;
+};
+
+/* The exact test the caller makes (the tree's boxes are single precision). */
+static bool meets_any(void *ud, struct ag_bbox box)
+{
+    const struct boxes *b = ud;
+    for (size_t i = 0; i < b->n; i++)
+        if (ag_bbox_intersects(box, b->v[i]))
+            return true;
+    return false;
+}
+
+static long long count_box_rows(void)
+{
+    return scalar("SELECT count(*) FROM buildings_box");
+}
+
+/* The buildings near a few boxes, found through the R*Tree, are exactly
+ * those a scan of every building finds (the oracle), in id order; and the
+ * tree follows every change: an import, a re-import that replaces the
+ * buildings, a city deleted with its rows. */
+static void test_buildings_near_boxes_match_a_scan_of_all(void **state)
+{
+    (void)state;
+    struct ag_store *s = open_rw();
+    struct ag_city_model m;
+    model(&m);
+    add_space(&m, 1, "Place A", "square");
+    /* 30 x 30 buildings of 5e-5 degrees every 1e-4, some sharing an edge
+     * with the next. */
+    for (int i = 0; i < 30; i++)
+        for (int j = 0; j < 30; j++)
+            add_building(&m, 1000 + i * 30 + j, 7.41 + i * 1e-4, 43.72 + j * 1e-4,
+                         (i + j) % 7 ? 5e-5 : 1e-4);
+    struct ag_import_stats st;
+    struct ag_error err = {0};
+    assert_int_equal(ag_store_import(s, "Town", &m, &st, &err), 0);
+    assert_int_equal(count_box_rows(), 900);
+    const struct ag_bbox boxes[] = {{7.4105, 43.7205, 7.4112, 43.7231}, /* a strip */
+                                    {7.4120, 43.7220, 7.4121, 43.7221}, /* one edge */
+                                    {7.4108, 43.7208, 7.4114, 43.7212}, /* overlaps the strip */
+                                    {8.0, 44.0, 8.1, 44.1}};            /* nothing */
+    const size_t nb = sizeof boxes / sizeof *boxes;
+    struct ag_vec all, near;
+    ag_vec_init(&all, sizeof(struct ag_building));
+    ag_vec_init(&near, sizeof(struct ag_building));
+    assert_int_equal(ag_store_buildings(s, st.city_id, &all, &err), 0);
+    struct boxes bx = {boxes, nb};
+    assert_int_equal(ag_store_buildings_in(s, st.city_id, boxes, nb, meets_any, &bx, &near, &err),
+                     0);
+    size_t k = 0;
+    for (size_t i = 0; i < all.len; i++) {
+        const struct ag_building *b = &AG_VEC_AT(&all, struct ag_building, i);
+        if (!meets_any(&bx, b->bbox))
+            continue;
+        assert_true(k < near.len);
+        assert_int_equal(AG_VEC_AT(&near, struct ag_building, k).id, b->id);
+        k++;
+    }
+    assert_int_equal(near.len, k);
+    assert_true(k > 20);
+    for (size_t i = 0; i < all.len; i++)
+        ag_building_free(&AG_VEC_AT(&all, struct ag_building, i));
+    for (size_t i = 0; i < near.len; i++)
+        ag_building_free(&AG_VEC_AT(&near, struct ag_building, i));
+    ag_vec_free(&all);
+    ag_vec_free(&near);
+
+    /* A re-import with fewer buildings: the tree holds the new ones only. */
+    ag_city_model_free(&m);
+    model(&m);
+    add_space(&m, 1, "Place A", "square");
+    add_building(&m, 5, 7.42, 43.73, 1e-4);
+    assert_int_equal(ag_store_import(s, "Town", &m, &st, &err), 0);
+    assert_int_equal(count_box_rows(), scalar("SELECT count(*) FROM buildings"));
+    assert_int_equal(count_box_rows(), 1);
+    ag_city_model_free(&m);
+    ag_store_close(s);
+    exec_raw("PRAGMA foreign_keys = ON; DELETE FROM cities");
+    assert_int_equal(count_box_rows(), 0);
+    unlink(dbpath);
+}
+
 static void test_reimport_keeps_space_ids_and_adds_no_duplicates(void **state)
 {
     (void)state;
@@ -319,13 +418,17 @@ static void test_schema_1_database_is_upgraded_in_place_keeping_its_data(void **
     struct ag_city_model m;
     model(&m);
     add_space(&m, 1, "Place A", "square");
+    add_building(&m, 7, 7.42, 43.73, 1e-4);
     struct ag_import_stats st;
     struct ag_error err = {0};
     assert_int_equal(ag_store_import(s, "Town", &m, &st, &err), 0);
     ag_store_close(s);
     ag_city_model_free(&m);
-    /* Take the file back to what schema 1 was: no vehicle or incident tables. */
-    exec_raw("DROP TABLE funding_links; DROP TABLE indicator_values; DROP TABLE practices;"
+    /* Take the file back to what schema 1 was: no vehicle or incident tables,
+     * no R*Tree of buildings. */
+    exec_raw("DROP TRIGGER buildings_box_insert; DROP TRIGGER buildings_box_delete;"
+             " DROP TRIGGER buildings_box_update; DROP TABLE buildings_box;"
+             " DROP TABLE funding_links; DROP TABLE indicator_values; DROP TABLE practices;"
              " DROP TABLE meeting_actions; DROP TABLE meeting_participants; DROP TABLE meetings;"
              " DROP TABLE action_links; DROP TABLE action_deliverables;"
              " DROP TABLE action_reports; DROP TABLE action_members; DROP TABLE actions;"
@@ -355,6 +458,8 @@ static void test_schema_1_database_is_upgraded_in_place_keeping_its_data(void **
     ag_store_close(s);
     assert_int_equal(scalar("SELECT count(*) FROM spaces"), 1);
     assert_int_equal(scalar("SELECT count(*) FROM vehicle_runs"), 1);
+    /* Migration 10 put the buildings already there in the R*Tree. */
+    assert_int_equal(count_box_rows(), 1);
     unlink(dbpath);
 }
 
@@ -489,6 +594,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_new_database_gets_the_schema_in_wal_mode_while_written),
         cmocka_unit_test(test_brief_writer_keeps_the_journal_mode),
+        cmocka_unit_test(test_buildings_near_boxes_match_a_scan_of_all),
         cmocka_unit_test(test_reimport_keeps_space_ids_and_adds_no_duplicates),
         cmocka_unit_test(test_failed_import_leaves_the_database_unchanged),
         cmocka_unit_test(test_schema_1_database_is_upgraded_in_place_keeping_its_data),
