@@ -135,6 +135,7 @@ struct find_ctx {
     struct city_graph *cg;
     size_t space;
     struct ag_xy a, b;
+    struct ag_vec *out; /* the space's crossings */
     int rc;
 };
 
@@ -208,17 +209,15 @@ static int crossing_cb(void *ud, int64_t id, struct ag_bbox box)
         /* The same point reached from two perimeter segments or two road
          * segments is one crossing. */
         struct crossing *same = NULL;
-        for (size_t c = cg->crossings.len; c-- > 0 && !same;) {
-            struct crossing *y = &AG_VEC_AT(&cg->crossings, struct crossing, c);
-            if (y->space != f->space)
-                break;
+        for (size_t c = 0; c < f->out->len && !same; c++) {
+            struct crossing *y = &AG_VEC_AT(f->out, struct crossing, c);
             if (ag_xy_dist(y->xy, x.xy) <= SNAP_M)
                 same = y;
         }
         if (same) {
             if (crossing_before(&x, same))
                 *same = x;
-        } else if (!ag_vec_push(&cg->crossings, &x)) {
+        } else if (!ag_vec_push(f->out, &x)) {
             return f->rc = AG_ENOMEM;
         }
     }
@@ -321,8 +320,9 @@ static int build_graph(struct city_graph *cg, struct ag_u64map *node_ix)
     return rc;
 }
 
-static int load_city(struct ag_store *s, const struct ag_city *city, const int64_t *ids, size_t n,
-                     struct city_graph *cg, struct ag_error *err)
+/* The projection and the spaces: what reading the buildings needs. */
+static int load_spaces(struct ag_store *s, const struct ag_city *city, const int64_t *ids, size_t n,
+                       struct city_graph *cg, struct ag_error *err)
 {
     ag_vec_init(&cg->edges, sizeof(struct ag_road_edge));
     ag_vec_init(&cg->nodes, sizeof(struct ag_road_node));
@@ -335,10 +335,6 @@ static int load_city(struct ag_store *s, const struct ag_city *city, const int64
     ag_vec_init(&cg->ksamples, sizeof(struct ksample));
     ag_vgraph_init(&cg->g);
     int rc = ag_proj_new(&cg->proj, city->origin.lon, city->origin.lat, err);
-    if (!rc)
-        rc = ag_store_road_nodes(s, city->id, &cg->nodes, err);
-    if (!rc)
-        rc = ag_store_road_edges(s, city->id, &cg->edges, err);
     if (!rc && n == 0)
         rc = ag_store_spaces(s, city->id, true, &cg->spaces, err);
     for (size_t i = 0; i < n && !rc; i++) {
@@ -352,6 +348,13 @@ static int load_city(struct ag_store *s, const struct ag_city *city, const int64
         }
     }
     return rc;
+}
+
+static int load_roads(struct ag_store *s, const struct ag_city *city, struct city_graph *cg,
+                      struct ag_error *err)
+{
+    int rc = ag_store_road_nodes(s, city->id, &cg->nodes, err);
+    return rc ? rc : ag_store_road_edges(s, city->id, &cg->edges, err);
 }
 
 static int find_entries(struct city_graph *cg, double merge_m)
@@ -638,9 +641,8 @@ static int search_classes(void *ctx, size_t worker, size_t from, size_t to)
 }
 
 /* Buildings and barriers are only needed for kerb-side entries, once the
- * graph is searched; reading them (tens of thousands of buildings) takes as
- * long as building and preparing the graph, so a thread reads them
- * meanwhile. The store is used by that thread alone until it is joined. */
+ * graph is built: a thread reads, projects and indexes them meanwhile. The
+ * store is used by that thread alone until it is joined. */
 struct load_job {
     struct ag_store *s;
     const struct ag_city *city;
@@ -757,6 +759,70 @@ static int space_results(void *ctx, size_t worker, size_t from, size_t to)
     return rc;
 }
 
+/* Road nodes [from, to) projected into xy (ag__vparallel). */
+struct project_ctx {
+    struct city_graph *cg;
+    struct ag_xy *node_xy;
+    struct ag_bbox *edge_box;
+};
+
+static int project_nodes(void *ctx, size_t worker, size_t from, size_t to)
+{
+    struct project_ctx *x = ctx;
+    (void)worker;
+    for (size_t i = from; i < to; i++)
+        x->node_xy[i] =
+            ag_proj_fwd(x->cg->proj, AG_VEC_AT(&x->cg->nodes, struct ag_road_node, i).ll);
+    return 0;
+}
+
+/* Road edges [from, to) projected (cg->edge_xy) with their boxes. */
+static int project_edges(void *ctx, size_t worker, size_t from, size_t to)
+{
+    struct project_ctx *x = ctx;
+    struct city_graph *cg = x->cg;
+    (void)worker;
+    for (size_t i = from; i < to; i++) {
+        const struct ag_road_edge *e = &AG_VEC_AT(&cg->edges, struct ag_road_edge, i);
+        struct ag_xy *xy = malloc((e->geom.n ? e->geom.n : 1) * sizeof *xy);
+        if (!xy)
+            return AG_ENOMEM;
+        cg->edge_xy[i] = xy;
+        struct ag_bbox bb = ag_bbox_empty();
+        for (size_t k = 0; k < e->geom.n; k++) {
+            xy[k] = ag_proj_fwd(cg->proj, e->geom.pts[k]);
+            ag_bbox_extend(&bb, xy[k].x, xy[k].y);
+        }
+        x->edge_box[i] = bb;
+    }
+    return 0;
+}
+
+/* The crossings of spaces [from, to) with the roads, each space's in its
+ * own vec (ag__vparallel): the index is only read. */
+struct crossings_ctx {
+    struct city_graph *cg;
+    struct ag_vec *per_space;
+};
+
+static int space_crossings(void *ctx, size_t worker, size_t from, size_t to)
+{
+    struct crossings_ctx *x = ctx;
+    struct city_graph *cg = x->cg;
+    (void)worker;
+    for (size_t sp = from; sp < to; sp++)
+        for (size_t r = 0; r < cg->space_nrings[sp]; r++) {
+            const struct ag_xy *ring = cg->space_xy[sp][r];
+            for (size_t k = 0; k + 1 < cg->space_ring_n[sp][r]; k++) {
+                struct find_ctx f = {cg, sp, ring[k], ring[k + 1], &x->per_space[sp], 0};
+                ag_index_query(cg->road_ix, seg_box(ring[k], ring[k + 1]), crossing_cb, &f);
+                if (f.rc)
+                    return f.rc;
+            }
+        }
+    return 0;
+}
+
 /* Adds the time since *mark to *phase and moves the mark (--timing). */
 static void lap(double *phase, double *mark)
 {
@@ -783,63 +849,71 @@ int ag_vehicle_analyse(struct ag_store *s, const struct ag_city *city, const int
     bool loading = false, kerb = false;
     struct ag_vehicle_timing tm = {0};
     double mark = ag_now();
-    int rc = load_city(s, city, space_ids, n, &cg, err);
+    int rc = load_spaces(s, city, space_ids, n, &cg, err);
     if (rc)
         goto done;
-    lap(&tm.load, &mark);
     kerb = cg.kerb_m >= 0 && o->classes->n && cg.spaces.len;
     cg.min_hw = INFINITY;
     for (size_t c = 0; c < o->classes->n; c++) {
         cg.min_hw = fmin(cg.min_hw, o->classes->v[c].width_m / 2);
         cg.max_hw = fmax(cg.max_hw, o->classes->v[c].width_m / 2);
     }
+    rc = load_roads(s, city, &cg, err);
+    if (!rc)
+        rc = project_spaces(&cg);
+    if (rc)
+        goto done;
     if (kerb) {
         loading = pthread_create(&loader, NULL, load_obstacles, &job) == 0;
         if (!loading)
             load_obstacles(&job); /* no thread: read them now */
     }
-    rc = project_spaces(&cg);
-    /* Graph nodes: the road nodes first, so graph index = road node index. */
+    lap(&tm.load, &mark);
+    /* Graph nodes: the road nodes first, so graph index = road node index.
+     * Projecting (roads have ~10 vertices each) runs on two threads. */
+    struct project_ctx px = {&cg, malloc((cg.nodes.len ? cg.nodes.len : 1) * sizeof(struct ag_xy)),
+                             malloc((cg.edges.len ? cg.edges.len : 1) * sizeof(struct ag_bbox))};
+    cg.edge_xy = calloc(cg.edges.len ? cg.edges.len : 1, sizeof *cg.edge_xy);
+    if (!rc && (!px.node_xy || !px.edge_box || !cg.edge_xy || ag_index_new(&cg.road_ix)))
+        rc = AG_ENOMEM;
+    if (!rc)
+        rc = ag__vparallel(cg.nodes.len, 256, project_nodes, &px);
     for (size_t i = 0; i < cg.nodes.len && !rc; i++) {
         const struct ag_road_node *rn = &AG_VEC_AT(&cg.nodes, struct ag_road_node, i);
         size_t id;
-        rc = ag_vgraph_add_node(&cg.g, ag_proj_fwd(cg.proj, rn->ll), rn->blocks_vehicle, &id);
+        rc = ag_vgraph_add_node(&cg.g, px.node_xy[i], rn->blocks_vehicle, &id);
         if (!rc)
             rc = ag_u64map_put(&node_ix, (uint64_t)rn->osm_id, id);
     }
     lap(&tm.project, &mark);
-    cg.edge_xy = calloc(cg.edges.len ? cg.edges.len : 1, sizeof *cg.edge_xy);
-    if (!rc && (!cg.edge_xy || ag_index_new(&cg.road_ix)))
-        rc = AG_ENOMEM;
+    if (!rc)
+        rc = ag__vparallel(cg.edges.len, 128, project_edges, &px);
     for (size_t i = 0; i < cg.edges.len && !rc; i++) {
-        const struct ag_road_edge *e = &AG_VEC_AT(&cg.edges, struct ag_road_edge, i);
-        cg.edge_xy[i] = malloc(e->geom.n * sizeof(struct ag_xy));
-        if (!cg.edge_xy[i]) {
-            rc = AG_ENOMEM;
-            break;
-        }
-        struct ag_bbox bb = ag_bbox_empty();
-        for (size_t k = 0; k < e->geom.n; k++) {
-            cg.edge_xy[i][k] = ag_proj_fwd(cg.proj, e->geom.pts[k]);
-            ag_bbox_extend(&bb, cg.edge_xy[i][k].x, cg.edge_xy[i][k].y);
-        }
-        rc = ag_index_add(cg.road_ix, (int64_t)i, bb);
-        cg.road_hw = fmax(cg.road_hw, e->width_m / 2);
+        rc = ag_index_add(cg.road_ix, (int64_t)i, px.edge_box[i]);
+        cg.road_hw = fmax(cg.road_hw, AG_VEC_AT(&cg.edges, struct ag_road_edge, i).width_m / 2);
     }
+    free(px.node_xy);
+    free(px.edge_box);
     if (!rc)
         rc = ag_index_build(cg.road_ix);
     lap(&tm.project, &mark);
-    /* Every point where a road meets a perimeter. */
-    for (size_t sp = 0; sp < cg.spaces.len && !rc; sp++) {
-        for (size_t r = 0; r < cg.space_nrings[sp] && !rc; r++) {
-            const struct ag_xy *ring = cg.space_xy[sp][r];
-            for (size_t k = 0; k + 1 < cg.space_ring_n[sp][r] && !rc; k++) {
-                struct find_ctx f = {&cg, sp, ring[k], ring[k + 1], 0};
-                ag_index_query(cg.road_ix, seg_box(ring[k], ring[k + 1]), crossing_cb, &f);
-                rc = f.rc;
-            }
-        }
+    /* Every point where a road meets a perimeter, space by space on two
+     * threads, then in space order. */
+    struct crossings_ctx cx = {&cg,
+                               calloc(cg.spaces.len ? cg.spaces.len : 1, sizeof(struct ag_vec))};
+    if (!rc && !cx.per_space)
+        rc = AG_ENOMEM;
+    for (size_t sp = 0; cx.per_space && sp < cg.spaces.len; sp++)
+        ag_vec_init(&cx.per_space[sp], sizeof(struct crossing));
+    if (!rc)
+        rc = ag__vparallel(cg.spaces.len, 4, space_crossings, &cx);
+    for (size_t sp = 0; cx.per_space && sp < cg.spaces.len; sp++) {
+        for (size_t c = 0; c < cx.per_space[sp].len && !rc; c++)
+            if (!ag_vec_push(&cg.crossings, &AG_VEC_AT(&cx.per_space[sp], struct crossing, c)))
+                rc = AG_ENOMEM;
+        ag_vec_free(&cx.per_space[sp]);
     }
+    free(cx.per_space);
     lap(&tm.graph, &mark);
     if (!rc)
         rc = build_graph(&cg, &node_ix);

@@ -114,7 +114,10 @@ struct city_graph {
 /* Whether p lies in space sp (boundary included). */
 bool ag__vspace_contains(const struct city_graph *cg, size_t sp, struct ag_xy p);
 
-/* Reads the buildings and barriers kerb-side approaches must clear. */
+/* Reads the buildings and barriers kerb-side approaches must clear, those
+ * near the analysed spaces (their rings projected already), and projects
+ * and indexes them (cg->obst, cg->obst_ix). Writes nothing else of cg, so
+ * that a thread may run it while another builds the graph. */
 int ag__kerb_load(struct ag_store *s, const struct ag_city *city, struct city_graph *cg,
                   struct ag_error *err);
 /* Finds the kerb-side entries of every space, after the graph and the way

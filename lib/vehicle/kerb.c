@@ -183,6 +183,18 @@ static bool near_any(void *ud, struct ag_bbox box)
     return ag_index_query(ud, box, any_cb, NULL) != 0;
 }
 
+/* The box of space sp's projected rings. */
+static struct ag_bbox space_box(const struct city_graph *cg, size_t sp)
+{
+    struct ag_bbox box = ag_bbox_empty();
+    for (size_t r = 0; r < cg->space_nrings[sp]; r++)
+        for (size_t k = 0; k < cg->space_ring_n[sp][r]; k++)
+            ag_bbox_extend(&box, cg->space_xy[sp][r][k].x, cg->space_xy[sp][r][k].y);
+    return box;
+}
+
+static int build_obstacles(struct city_graph *cg);
+
 int ag__kerb_load(struct ag_store *s, const struct ag_city *city, struct city_graph *cg,
                   struct ag_error *err)
 {
@@ -194,6 +206,9 @@ int ag__kerb_load(struct ag_store *s, const struct ag_city *city, struct city_gr
      * later. */
     struct ag_index *near = NULL;
     int rc = ag_index_new(&near);
+    struct ag_bbox *boxes = malloc((cg->spaces.len ? cg->spaces.len : 1) * sizeof *boxes);
+    if (!boxes && !rc)
+        rc = AG_ENOMEM;
     double m = cg->kerb_m + cg->max_hw + 10, maxlat = 0;
     for (size_t i = 0; i < cg->spaces.len; i++) {
         const struct ag_bbox *b = &AG_VEC_AT(&cg->spaces, struct ag_space, i).bbox;
@@ -203,17 +218,23 @@ int ag__kerb_load(struct ag_store *s, const struct ag_city *city, struct city_gr
     for (size_t i = 0; i < cg->spaces.len && !rc; i++) {
         struct ag_bbox b = AG_VEC_AT(&cg->spaces, struct ag_space, i).bbox;
         b = (struct ag_bbox){b.minx - dlon, b.miny - dlat, b.maxx + dlon, b.maxy + dlat};
+        boxes[i] = b;
         rc = ag_index_add(near, (int64_t)i, b);
     }
     if (!rc)
         rc = ag_index_build(near);
     if (!rc)
-        rc = ag_store_buildings_in(s, city->id, near_any, near, &cg->buildings, err);
+        rc = ag_store_buildings_in(s, city->id, boxes, cg->spaces.len, near_any, near,
+                                   &cg->buildings, err);
     else
         rc = ag_error_set(err, rc, "out of memory");
     if (!rc)
         rc = ag_store_barriers(s, city->id, &cg->barriers, err);
     ag_index_free(near);
+    free(boxes);
+    /* Projected and indexed here too, on the loading thread. */
+    if (!rc && (rc = build_obstacles(cg)))
+        rc = ag_error_set(err, rc, "out of memory");
     return rc;
 }
 
@@ -259,7 +280,7 @@ static int build_obstacles(struct city_graph *cg)
      * to lon/lat, and padded by about a metre. */
     double m = cg->kerb_m + cg->max_hw + 2;
     for (size_t sp = 0; sp < cg->spaces.len && !rc; sp++) {
-        struct ag_bbox b = grow(cg->kspaces[sp].box, m), ll = ag_bbox_empty();
+        struct ag_bbox b = grow(space_box(cg, sp), m), ll = ag_bbox_empty();
         const struct ag_xy corners[4] = {
             {b.minx, b.miny}, {b.maxx, b.miny}, {b.maxx, b.maxy}, {b.minx, b.maxy}};
         for (int i = 0; i < 4; i++) {
@@ -509,10 +530,7 @@ static int way_positions(struct city_graph *cg)
 static int space_context(struct city_graph *cg, size_t sp)
 {
     struct kspace *ks = &cg->kspaces[sp];
-    ks->box = ag_bbox_empty();
-    for (size_t r = 0; r < cg->space_nrings[sp]; r++)
-        for (size_t k = 0; k < cg->space_ring_n[sp][r]; k++)
-            ag_bbox_extend(&ks->box, cg->space_xy[sp][r][k].x, cg->space_xy[sp][r][k].y);
+    ks->box = space_box(cg, sp);
     size_t cap = 0;
     for (size_t i = 0; i < cg->entries.len; i++) {
         const struct entry *en = &AG_VEC_AT(&cg->entries, struct entry, i);
@@ -904,8 +922,6 @@ int ag__kerb_find(struct city_graph *cg, double merge_m)
     int rc = way_positions(cg);
     for (size_t sp = 0; sp < cg->spaces.len && !rc; sp++)
         rc = space_context(cg, sp);
-    if (!rc)
-        rc = build_obstacles(cg);
     /* The spaces one at a time on the two threads: each reads the graph,
      * the obstacles and its own context, and keeps what it finds apart. */
     struct kfound *found = calloc(cg->spaces.len, sizeof *found);
