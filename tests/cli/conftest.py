@@ -64,9 +64,23 @@ class Agora:
         self.binary = binary
         self.env = env
         self.cwd = cwd
-        # User nobody reads the data tables from a world-readable copy: the
-        # checkout may sit in a directory only root can enter (a mktemp dir).
+        # User nobody reads the data tables from a world-readable copy, and
+        # runs a copy of the programs beside it: the checkout may sit in a
+        # directory only root can enter (a mktemp dir). setpriv finds the
+        # program it starts with root's rights, but agora, running as nobody,
+        # could not then run agora-full from there.
         self.nobody_env = dict(env, AGORA_DATA_DIR=str(nobody_data))
+        self.nobody_binary = binary
+        bindir = nobody_data.parent / "bin"
+        if os.geteuid() == 0 and not bindir.exists():
+            bindir.mkdir()
+            os.chmod(bindir, 0o755)
+            for name in (binary.name, "agora-full"):
+                if (binary.parent / name).is_file():
+                    shutil.copy2(binary.parent / name, bindir / name)
+                    os.chmod(bindir / name, 0o755)
+        if (bindir / binary.name).is_file():
+            self.nobody_binary = bindir / binary.name
 
     def __call__(self, *args, cwd=None, as_nobody=False, stderr=subprocess.PIPE, timeout=120):
         """Runs agora with args (paths are turned into strings), stdin closed,
@@ -78,7 +92,7 @@ class Agora:
         argv = [str(self.binary)] + [str(a) for a in args]
         env = self.env
         if as_nobody and os.geteuid() == 0:
-            argv = AS_NOBODY + argv
+            argv = AS_NOBODY + [str(self.nobody_binary)] + argv[1:]
             env = self.nobody_env
         p = subprocess.run(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                            stderr=stderr, cwd=cwd or self.cwd, env=env, timeout=timeout)
