@@ -134,6 +134,9 @@ void ag_vec_free(struct ag_vec *v);
 void *ag_vec_push(struct ag_vec *v, const void *elem);
 int ag_vec_reserve(struct ag_vec *v, size_t n);
 #define AG_VEC_AT(v, type, i) (((type *)(v)->data)[i])
+/* Sorts a vec of int64_t ascending (an empty one too: qsort must not see
+ * its NULL data). */
+void ag_vec_sort_i64(struct ag_vec *v);
 
 /* ---- hash map from 64-bit keys to 64-bit values (open addressing) ---- */
 struct ag_u64map {

@@ -135,6 +135,18 @@ int ag_u64map_put(struct ag_u64map *m, uint64_t key, uint64_t val)
     return 0;
 }
 
+static int cmp_i64(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return (x > y) - (x < y);
+}
+
+void ag_vec_sort_i64(struct ag_vec *v)
+{
+    if (v->len)
+        qsort(v->data, v->len, sizeof(int64_t), cmp_i64);
+}
+
 bool ag_u64map_get(const struct ag_u64map *m, uint64_t key, uint64_t *val)
 {
     if (!m->cap)

@@ -218,19 +218,13 @@ static int collect_cb(void *ud, int64_t id, struct ag_bbox box)
     return ag_vec_push(&c->ids, &id) ? 0 : AG_ENOMEM;
 }
 
-static int cmp_i64(const void *a, const void *b)
-{
-    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-    return (x > y) - (x < y);
-}
-
 /* Ids of the features whose boxes meet q, in index order so output is stable. */
 static int query(const struct ag_index *ix, struct ag_bbox q, struct collect *c)
 {
     c->ids.len = 0;
     int rc = ag_index_query(ix, q, collect_cb, c);
-    if (!rc && c->ids.len) /* qsort must not see the NULL of an empty vec */
-        qsort(c->ids.data, c->ids.len, sizeof(int64_t), cmp_i64);
+    if (!rc)
+        ag_vec_sort_i64(&c->ids);
     return rc;
 }
 

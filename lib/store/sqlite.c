@@ -1044,12 +1044,6 @@ int ag_store_buildings(struct ag_store *s, int64_t city_id, struct ag_vec *out,
                      city_id, building_row, out, "buildings", err);
 }
 
-static int cmp_i64(const void *a, const void *b)
-{
-    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-    return (x > y) - (x < y);
-}
-
 int ag_store_buildings_in(struct ag_store *s, int64_t city_id, const struct ag_bbox *boxes,
                           size_t n, bool (*keep)(void *ud, struct ag_bbox box), void *ud,
                           struct ag_vec *out, struct ag_error *err)
@@ -1092,8 +1086,7 @@ int ag_store_buildings_in(struct ag_store *s, int64_t city_id, const struct ag_b
     sqlite3_finalize(st); /* NULL when not prepared: a no-op */
     st = NULL;
     if (!rc) {
-        if (ids.len) /* qsort must not see a null array */
-            qsort(ids.data, ids.len, sizeof(int64_t), cmp_i64);
+        ag_vec_sort_i64(&ids);
         rc = ag__prepare(s,
                          "SELECT id, osm_type, osm_id, name, building, height_m, levels, area_m2,"
                          " min_lon, min_lat, max_lon, max_lat, geom FROM buildings"
