@@ -26,7 +26,7 @@
 struct ag_proj {
     struct ag_ll origin;
     double lon0;            /* degrees */
-    double e2, e, e2m;      /* eccentricity squared, eccentricity, 1 - e^2 */
+    double e, e2m;          /* eccentricity, 1 - e^2 */
     double a1;              /* rectifying radius times the scale factor (1) */
     double alp[SERIES + 1]; /* forward series, alp[1..6] */
     double bet[SERIES + 1]; /* inverse series, bet[1..6] */
@@ -132,9 +132,9 @@ int ag_proj_new(struct ag_proj **out, double lon0, double lat0, struct ag_error 
     p->origin = (struct ag_ll){lon0, lat0};
     p->lon0 = lon0;
     double f = WGS84_F, n = f / (2 - f), n2 = n * n;
-    p->e2 = f * (2 - f);
-    p->e = sqrt(p->e2);
-    p->e2m = 1 - p->e2;
+    double e2 = f * (2 - f);
+    p->e = sqrt(e2);
+    p->e2m = 1 - e2;
     /* Karney 2011, eq. (14): A = a / (1 + n) (1 + n^2/4 + n^4/64 + n^6/256). */
     p->a1 = WGS84_A / (1 + n) * (1 + n2 * (1.0 / 4 + n2 * (1.0 / 64 + n2 / 256)));
     /* Eq. (35), alpha_j, and eq. (36), beta_j, in Horner form. */

@@ -320,9 +320,8 @@ static int build_graph(struct city_graph *cg, struct ag_u64map *node_ix)
     return rc;
 }
 
-/* The projection and the spaces: what reading the buildings needs. */
-static int load_spaces(struct ag_store *s, const struct ag_city *city, const int64_t *ids, size_t n,
-                       struct city_graph *cg, struct ag_error *err)
+static int load_city(struct ag_store *s, const struct ag_city *city, const int64_t *ids, size_t n,
+                     struct city_graph *cg, struct ag_error *err)
 {
     ag_vec_init(&cg->edges, sizeof(struct ag_road_edge));
     ag_vec_init(&cg->nodes, sizeof(struct ag_road_node));
@@ -347,13 +346,8 @@ static int load_spaces(struct ag_store *s, const struct ag_city *city, const int
             rc = ag_error_set(err, AG_ENOMEM, "out of memory");
         }
     }
-    return rc;
-}
-
-static int load_roads(struct ag_store *s, const struct ag_city *city, struct city_graph *cg,
-                      struct ag_error *err)
-{
-    int rc = ag_store_road_nodes(s, city->id, &cg->nodes, err);
+    if (!rc)
+        rc = ag_store_road_nodes(s, city->id, &cg->nodes, err);
     return rc ? rc : ag_store_road_edges(s, city->id, &cg->edges, err);
 }
 
@@ -849,7 +843,9 @@ int ag_vehicle_analyse(struct ag_store *s, const struct ag_city *city, const int
     bool loading = false, kerb = false;
     struct ag_vehicle_timing tm = {0};
     double mark = ag_now();
-    int rc = load_spaces(s, city, space_ids, n, &cg, err);
+    int rc = load_city(s, city, space_ids, n, &cg, err);
+    if (!rc)
+        rc = project_spaces(&cg);
     if (rc)
         goto done;
     kerb = cg.kerb_m >= 0 && o->classes->n && cg.spaces.len;
@@ -858,11 +854,6 @@ int ag_vehicle_analyse(struct ag_store *s, const struct ag_city *city, const int
         cg.min_hw = fmin(cg.min_hw, o->classes->v[c].width_m / 2);
         cg.max_hw = fmax(cg.max_hw, o->classes->v[c].width_m / 2);
     }
-    rc = load_roads(s, city, &cg, err);
-    if (!rc)
-        rc = project_spaces(&cg);
-    if (rc)
-        goto done;
     if (kerb) {
         loading = pthread_create(&loader, NULL, load_obstacles, &job) == 0;
         if (!loading)
