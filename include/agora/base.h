@@ -184,6 +184,16 @@ void ag_progress_force(int on_off_or_minus1_auto);
 /* Monotonic clock in seconds. */
 double ag_now(void);
 
+/* Sets the C library's heap up for one large computation in this process
+ * (glibc; docs/internals/memory.md): every thread allocates from the one
+ * heap, which grows by at least `reserve` bytes at a time and keeps what is
+ * freed, and the kernel is asked for huge pages there (a process that builds
+ * ~15 MB of arrays otherwise takes some 3700 page faults, dear in a virtual
+ * machine). Call it before any thread starts. Returns whether the heap could
+ * be set up so; false under AddressSanitizer, whose allocator is its own, or
+ * another C library, and nothing else changes. */
+bool ag_heap_for_batch(size_t reserve);
+
 /* Locale-independent number parsing: "12.5" always means twelve and a half.
  * Returns false when s is not entirely a number (surrounding spaces allowed). */
 bool ag_parse_double(const char *s, double *out);

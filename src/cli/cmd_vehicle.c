@@ -173,6 +173,10 @@ int cmd_vehicle(int argc, char **argv)
     if (kerb && o.kerb_m == 0)
         o.kerb_m = -1; /* the library's "off" */
 
+    /* A city's analysis builds some 15 MB of arrays for a few tens of
+     * milliseconds: from a heap that keeps them in huge pages. */
+    ag_heap_for_batch((size_t)64 << 20);
+
     struct ag_error err = {0};
     char defpath[4096];
     snprintf(defpath, sizeof defpath, "%s/vehicle-classes.csv", ag_data_dir());

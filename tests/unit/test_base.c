@@ -944,6 +944,65 @@ static void test_format_fixed_writes_the_digits_by_hand(void **state)
     assert_string_equal(b, "0.5");
 }
 
+#if defined(__SANITIZE_ADDRESS__)
+#define AG_TEST_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define AG_TEST_ASAN 1
+#endif
+#endif
+
+#if defined(__GLIBC__) && !defined(AG_TEST_ASAN)
+/* Whether the mapping holding address p is the brk heap ("[heap]") and
+ * advised for huge pages ("hg" among its VmFlags), as /proc/self/smaps
+ * shows it. */
+static bool in_huge_page_heap(const void *p)
+{
+    FILE *f = fopen("/proc/self/smaps", "r");
+    if (!f)
+        return false;
+    char line[512];
+    bool in = false, heap = false, hg = false;
+    uintptr_t at = (uintptr_t)p;
+    while (fgets(line, sizeof line, f)) {
+        unsigned long lo, hi;
+        if (sscanf(line, "%lx-%lx ", &lo, &hi) == 2 && strchr(line, '-') < strchr(line, ' ')) {
+            in = at >= lo && at < hi;
+            if (in)
+                heap = strstr(line, "[heap]") != NULL;
+        } else if (in && !strncmp(line, "VmFlags:", 8)) {
+            hg = strstr(line, " hg") != NULL;
+            break;
+        }
+    }
+    fclose(f);
+    return heap && hg;
+}
+#endif
+
+/* ag_heap_for_batch, seen from the kernel's side: a block allocated after
+ * it lies in the process's brk heap, in a mapping advised for huge pages.
+ * Under AddressSanitizer, whose allocator is its own, it changes nothing
+ * and says so. */
+static void test_heap_for_batch_puts_blocks_in_a_huge_page_heap(void **state)
+{
+    (void)state;
+    bool on = ag_heap_for_batch((size_t)16 << 20);
+    char *p = malloc((size_t)4 << 20);
+    assert_non_null(p);
+    memset(p, 1, (size_t)4 << 20);
+#if defined(AG_TEST_ASAN)
+    assert_false(on);
+#elif defined(__GLIBC__)
+    if (access("/sys/kernel/mm/transparent_hugepage/enabled", F_OK) == 0) {
+        assert_true(on);
+        assert_true(in_huge_page_heap(p + ((size_t)2 << 20)));
+    }
+#endif
+    (void)on;
+    free(p);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -974,6 +1033,7 @@ int main(void)
         cmocka_unit_test(test_progress_forced_off_writes_nothing_to_stderr),
         cmocka_unit_test(test_progress_forced_on_writes_lines_with_the_label),
         cmocka_unit_test(test_progress_auto_writes_nothing_when_stderr_is_not_a_terminal),
+        cmocka_unit_test(test_heap_for_batch_puts_blocks_in_a_huge_page_heap),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
