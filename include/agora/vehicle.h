@@ -113,7 +113,7 @@ struct ag_vnode {
 
 struct ag_vedge {
     size_t a, b;        /* node indices; pts[0] is at a, pts[n-1] at b */
-    struct ag_xy *pts;  /* owned */
+    struct ag_xy *pts;  /* owned by the graph */
     size_t n;
     double width_m;     /* carriageway width */
     double incline_pct; /* signed, rising from a to b; 0 when unknown */
@@ -126,11 +126,14 @@ struct ag_vedge {
                            bends are followed along a way across junctions */
 };
 
+struct ag_vpool;
+
 struct ag_vgraph {
     struct ag_vnode *nodes;
     size_t nnodes, cap_nodes;
     struct ag_vedge *edges;
     size_t nedges, cap_edges;
+    struct ag_vpool *pool; /* where the edges' arrays live (approach.c) */
     size_t *adj_off; /* CSR adjacency of directed edges, built on first search */
     size_t *adj;
     /* Bend radius of every turn at every node, built on first search: for

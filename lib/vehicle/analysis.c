@@ -52,11 +52,9 @@ bool ag__vspace_contains(const struct city_graph *cg, size_t sp, struct ag_xy p)
 static void city_graph_free(struct city_graph *cg)
 {
     ag_proj_free(cg->proj);
-    for (size_t i = 0; i < cg->edges.len; i++) {
+    for (size_t i = 0; i < cg->edges.len; i++)
         ag_road_edge_free(&AG_VEC_AT(&cg->edges, struct ag_road_edge, i));
-        if (cg->edge_xy)
-            free(cg->edge_xy[i]);
-    }
+    free(cg->edge_xy_all);
     free(cg->edge_xy);
     ag_vec_free(&cg->edges);
     for (size_t i = 0; i < cg->nodes.len; i++)
@@ -78,9 +76,8 @@ static void city_graph_free(struct city_graph *cg)
     ag_vec_free(&cg->crossings);
     ag_vec_free(&cg->entries);
     free(cg->vnode_osm);
-    for (size_t i = 0; cg->vedge_ll && i < cg->g.nedges; i++)
-        free(cg->vedge_ll[i]);
-    free(cg->vedge_ll);
+    ag_vec_free(&cg->vedge_ll);
+    ag_vec_free(&cg->vedge_ll_off);
     ag_vec_free(&cg->gsrc);
     free(cg->first_piece);
     free(cg->npieces);
@@ -235,12 +232,25 @@ static int cmp_crossing(const void *a, const void *b)
     return (x->t > y->t) - (x->t < y->t);
 }
 
-/* Records that the graph edge just added is a piece of road edge e. */
-static int add_piece(struct city_graph *cg, size_t e)
+/* Adds a piece of road edge e from node a to node b along pts[0..n) (ll:
+ * the same points in lon/lat) to the graph. */
+static int add_piece(struct city_graph *cg, size_t e, size_t a, size_t b, const struct ag_xy *pts,
+                     const struct ag_ll *ll, size_t n)
 {
-    cg->g.edges[cg->g.nedges - 1].way = AG_VEC_AT(&cg->edges, struct ag_road_edge, e).osm_way_id;
+    const struct ag_road_edge *re = &AG_VEC_AT(&cg->edges, struct ag_road_edge, e);
+    double incline = isfinite(re->incline_pct) ? re->incline_pct : 0;
+    int rc = ag_vgraph_add_edge(&cg->g, a, b, pts, n, re->width_m, incline);
+    if (rc)
+        return rc;
+    cg->g.edges[cg->g.nedges - 1].way = re->osm_way_id;
     cg->npieces[e]++;
-    return ag_vec_push(&cg->gsrc, &e) ? 0 : AG_ENOMEM;
+    size_t off = cg->vedge_ll.len;
+    if (!ag_vec_push(&cg->gsrc, &e) || !ag_vec_push(&cg->vedge_ll_off, &off) ||
+        ag_vec_reserve(&cg->vedge_ll, off + n))
+        return AG_ENOMEM;
+    memcpy(&AG_VEC_AT(&cg->vedge_ll, struct ag_ll, off), ll, n * sizeof *ll);
+    cg->vedge_ll.len += n;
+    return 0;
 }
 
 /* Adds the road edges to the graph, cut at every crossing. */
@@ -249,6 +259,7 @@ static int build_graph(struct city_graph *cg, struct ag_u64map *node_ix)
     size_t nc = cg->crossings.len;
     struct crossing **order = malloc((nc ? nc : 1) * sizeof *order);
     struct ag_xy *buf = NULL;
+    struct ag_ll *llbuf = NULL; /* buf's points in lon/lat */
     size_t bufcap = 0;
     if (!order)
         return AG_ENOMEM;
@@ -270,14 +281,18 @@ static int build_graph(struct city_graph *cg, struct ag_u64map *node_ix)
         if (bufcap < re->geom.n + 2 * nc + 2) {
             bufcap = re->geom.n + 2 * nc + 2;
             struct ag_xy *nb = realloc(buf, bufcap * sizeof *buf);
-            if (!nb) {
+            if (nb)
+                buf = nb;
+            struct ag_ll *nl = realloc(llbuf, bufcap * sizeof *llbuf);
+            if (nl)
+                llbuf = nl;
+            if (!nb || !nl) {
                 rc = AG_ENOMEM;
                 break;
             }
-            buf = nb;
         }
-        double incline = isfinite(re->incline_pct) ? re->incline_pct : 0;
         size_t start_node = a, m = 0;
+        llbuf[m] = re->geom.pts[0];
         buf[m++] = p[0];
         for (size_t k = 0; k + 1 < re->geom.n && !rc; k++) {
             while (ci < nc && order[ci]->edge == e && order[ci]->seg == k) {
@@ -291,32 +306,33 @@ static int build_graph(struct city_graph *cg, struct ag_u64map *node_ix)
                     node = start_node; /* the same point as the last cut */
                 } else {
                     rc = ag_vgraph_add_node(&cg->g, x->xy, false, &node);
-                    if (ag_xy_dist(buf[m - 1], x->xy) > 1e-9) /* a cut at a vertex */
+                    struct ag_ll x_ll = ag_proj_inv(cg->proj, x->xy);
+                    if (ag_xy_dist(buf[m - 1], x->xy) > 1e-9) { /* not a cut at a vertex */
+                        llbuf[m] = x_ll;
                         buf[m++] = x->xy;
+                    }
                     if (!rc)
-                        rc = ag_vgraph_add_edge(&cg->g, start_node, node, buf, m, re->width_m,
-                                                incline);
-                    if (!rc)
-                        rc = add_piece(cg, e);
+                        rc = add_piece(cg, e, start_node, node, buf, llbuf, m);
                     start_node = node;
                     m = 0;
+                    llbuf[m] = x_ll;
                     buf[m++] = x->xy;
                 }
                 x->vnode = node;
                 if (rc)
                     break;
             }
-            if (ag_xy_dist(buf[m - 1], p[k + 1]) > 1e-9)
+            if (ag_xy_dist(buf[m - 1], p[k + 1]) > 1e-9) {
+                llbuf[m] = re->geom.pts[k + 1];
                 buf[m++] = p[k + 1];
+            }
         }
-        if (!rc && m >= 2) {
-            rc = ag_vgraph_add_edge(&cg->g, start_node, b, buf, m, re->width_m, incline);
-            if (!rc)
-                rc = add_piece(cg, e);
-        }
+        if (!rc && m >= 2)
+            rc = add_piece(cg, e, start_node, b, buf, llbuf, m);
     }
     free(order);
     free(buf);
+    free(llbuf);
     return rc;
 }
 
@@ -329,6 +345,8 @@ static int load_city(struct ag_store *s, const struct ag_city *city, const int64
     ag_vec_init(&cg->crossings, sizeof(struct crossing));
     ag_vec_init(&cg->entries, sizeof(struct entry));
     ag_vec_init(&cg->gsrc, sizeof(size_t));
+    ag_vec_init(&cg->vedge_ll, sizeof(struct ag_ll));
+    ag_vec_init(&cg->vedge_ll_off, sizeof(size_t));
     ag_vec_init(&cg->buildings, sizeof(struct ag_building));
     ag_vec_init(&cg->barriers, sizeof(struct ag_barrier));
     ag_vec_init(&cg->ksamples, sizeof(struct ksample));
@@ -411,22 +429,11 @@ static struct ag_ll to_lonlat(const struct city_graph *cg, struct ag_xy xy)
     return ag_proj_inv(cg->proj, xy);
 }
 
-/* Results are written on two threads, which share the cache of edges in
- * lon/lat. */
-static pthread_mutex_t lonlat_lock = PTHREAD_MUTEX_INITIALIZER;
-
-/* Graph edge ei's vertices in lon/lat, converted on first use (paths take
- * a part of the network only); NULL when out of memory. */
-static const struct ag_ll *edge_lonlat(struct city_graph *cg, size_t ei)
+/* Graph edge ei's vertices in lon/lat: the map's own coordinates, and
+ * those of the points where it was cut. */
+static const struct ag_ll *edge_lonlat(const struct city_graph *cg, size_t ei)
 {
-    pthread_mutex_lock(&lonlat_lock);
-    const struct ag_vedge *e = &cg->g.edges[ei];
-    if (!cg->vedge_ll[ei] && (cg->vedge_ll[ei] = malloc(e->n * sizeof(struct ag_ll))))
-        for (size_t j = 0; j < e->n; j++)
-            cg->vedge_ll[ei][j] = ag_proj_inv(cg->proj, e->pts[j]);
-    const struct ag_ll *ll = cg->vedge_ll[ei];
-    pthread_mutex_unlock(&lonlat_lock);
-    return ll;
+    return &AG_VEC_AT(&cg->vedge_ll, struct ag_ll, AG_VEC_AT(&cg->vedge_ll_off, size_t, ei));
 }
 
 /* A coordinate with 7 decimals (1 cm), written without printf: paths have
@@ -503,8 +510,6 @@ static int write_class(struct city_graph *cg, const struct ag_vehicle_class *c,
         const struct ag_vedge *e = &cg->g.edges[ei];
         bool back = r->states[i] & 1, last = kerb && i + 1 == r->nstates;
         const struct ag_ll *ll = edge_lonlat(cg, ei);
-        if (!ll)
-            return AG_ENOMEM;
         double at = 0;
         for (size_t j = i ? 1 : 0; j < e->n; j++) {
             if (last) {
@@ -770,7 +775,9 @@ static int project_nodes(void *ctx, size_t worker, size_t from, size_t to)
     return 0;
 }
 
-/* Road edges [from, to) projected (cg->edge_xy) with their boxes. */
+/* Road edges [from, to) projected (into cg->edge_xy, laid out beforehand
+ * in one block: the two threads would otherwise wait on each other's
+ * allocations) with their boxes. */
 static int project_edges(void *ctx, size_t worker, size_t from, size_t to)
 {
     struct project_ctx *x = ctx;
@@ -778,10 +785,7 @@ static int project_edges(void *ctx, size_t worker, size_t from, size_t to)
     (void)worker;
     for (size_t i = from; i < to; i++) {
         const struct ag_road_edge *e = &AG_VEC_AT(&cg->edges, struct ag_road_edge, i);
-        struct ag_xy *xy = malloc((e->geom.n ? e->geom.n : 1) * sizeof *xy);
-        if (!xy)
-            return AG_ENOMEM;
-        cg->edge_xy[i] = xy;
+        struct ag_xy *xy = cg->edge_xy[i];
         struct ag_bbox bb = ag_bbox_empty();
         for (size_t k = 0; k < e->geom.n; k++) {
             xy[k] = ag_proj_fwd(cg->proj, e->geom.pts[k]);
@@ -865,8 +869,17 @@ int ag_vehicle_analyse(struct ag_store *s, const struct ag_city *city, const int
     struct project_ctx px = {&cg, malloc((cg.nodes.len ? cg.nodes.len : 1) * sizeof(struct ag_xy)),
                              malloc((cg.edges.len ? cg.edges.len : 1) * sizeof(struct ag_bbox))};
     cg.edge_xy = calloc(cg.edges.len ? cg.edges.len : 1, sizeof *cg.edge_xy);
-    if (!rc && (!px.node_xy || !px.edge_box || !cg.edge_xy || ag_index_new(&cg.road_ix)))
+    size_t nvert = 0;
+    for (size_t i = 0; i < cg.edges.len; i++)
+        nvert += AG_VEC_AT(&cg.edges, struct ag_road_edge, i).geom.n;
+    cg.edge_xy_all = malloc((nvert ? nvert : 1) * sizeof *cg.edge_xy_all);
+    if (!rc && (!px.node_xy || !px.edge_box || !cg.edge_xy || !cg.edge_xy_all ||
+                ag_index_new(&cg.road_ix)))
         rc = AG_ENOMEM;
+    for (size_t i = 0, at = 0; !rc && i < cg.edges.len; i++) {
+        cg.edge_xy[i] = cg.edge_xy_all + at;
+        at += AG_VEC_AT(&cg.edges, struct ag_road_edge, i).geom.n;
+    }
     if (!rc)
         rc = ag__vparallel(cg.nodes.len, 256, project_nodes, &px);
     for (size_t i = 0; i < cg.nodes.len && !rc; i++) {
@@ -918,13 +931,6 @@ int ag_vehicle_analyse(struct ag_store *s, const struct ag_city *city, const int
     lap(&tm.graph, &mark);
     if (!rc)
         rc = find_entries(&cg, merge_m);
-    /* Paths are written in lon/lat: each graph edge's vertices are converted
-     * once, when a path first takes it (edge_lonlat). */
-    if (!rc) {
-        cg.vedge_ll = calloc(cg.g.nedges ? cg.g.nedges : 1, sizeof *cg.vedge_ll);
-        if (!cg.vedge_ll)
-            rc = AG_ENOMEM;
-    }
     /* One search per class covers every entry of every space. */
     size_t nc = o->classes->n;
     speeds = calloc(nc ? nc : 1, sizeof *speeds);

@@ -10,6 +10,7 @@
 #include "private.h"
 
 #include <math.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -18,8 +19,19 @@
  * asymptotically, from looping on ever smaller gains. */
 #define MIN_GAIN 1e-7
 
-
 static void drop_adjacency(struct ag_vgraph *g);
+
+/* The edges' arrays are carved out of blocks of at least POOL_BLOCK bytes
+ * that the graph owns: a city's graph has thousands of edges, and three
+ * allocations each were a tenth of building it, and made the thread that
+ * reads obstacles meanwhile wait for the allocator. */
+#define POOL_BLOCK ((size_t)256 << 10)
+
+struct ag_vpool {
+    struct ag_vpool *next;
+    size_t used, cap;
+    _Alignas(max_align_t) unsigned char data[];
+};
 
 void ag_vgraph_init(struct ag_vgraph *g)
 {
@@ -30,10 +42,9 @@ void ag_vgraph_free(struct ag_vgraph *g)
 {
     if (!g)
         return;
-    for (size_t i = 0; i < g->nedges; i++) {
-        free(g->edges[i].pts);
-        free(g->edges[i].radius);
-        free(g->edges[i].seg_len);
+    for (struct ag_vpool *c = g->pool, *next; c; c = next) {
+        next = c->next;
+        free(c);
     }
     free(g->edges);
     free(g->nodes);
@@ -69,6 +80,23 @@ int ag_vgraph_add_node(struct ag_vgraph *g, struct ag_xy xy, bool blocked, size_
     return 0;
 }
 
+static void *pool_alloc(struct ag_vgraph *g, size_t bytes)
+{
+    size_t align = _Alignof(max_align_t);
+    bytes = (bytes + align - 1) / align * align;
+    struct ag_vpool *c = g->pool;
+    if (!c || c->cap - c->used < bytes) {
+        size_t cap = bytes > POOL_BLOCK ? bytes : POOL_BLOCK;
+        if (!(c = malloc(sizeof *c + cap)))
+            return NULL;
+        *c = (struct ag_vpool){g->pool, 0, cap};
+        g->pool = c;
+    }
+    void *p = c->data + c->used;
+    c->used += bytes;
+    return p;
+}
+
 int ag_vgraph_add_edge(struct ag_vgraph *g, size_t a, size_t b, const struct ag_xy *pts, size_t n,
                        double width_m, double incline_pct)
 {
@@ -78,24 +106,23 @@ int ag_vgraph_add_edge(struct ag_vgraph *g, size_t a, size_t b, const struct ag_
     if (!edges)
         return AG_ENOMEM;
     g->edges = edges;
+    /* One block: pts, radius, seg_len (whose last element is 0). */
+    struct ag_xy *block = pool_alloc(g, n * (sizeof *pts + 2 * sizeof(double)));
+    if (!block)
+        return AG_ENOMEM;
     struct ag_vedge e = {a,
                          b,
-                         malloc(n * sizeof *pts),
+                         block,
                          n,
                          width_m,
                          isfinite(incline_pct) ? incline_pct : 0,
                          0,
-                         malloc(n * sizeof(double)),
-                         calloc(n, sizeof(double)),
+                         (double *)(block + n),
+                         (double *)(block + n) + n,
                          0,
                          0};
-    if (!e.pts || !e.radius || !e.seg_len) {
-        free(e.pts);
-        free(e.radius);
-        free(e.seg_len);
-        return AG_ENOMEM;
-    }
     memcpy(e.pts, pts, n * sizeof *pts);
+    e.seg_len[n - 1] = 0;
     /* What every traversal needs, computed once. */
     e.sin_slope = sin(atan(e.incline_pct / 100));
     for (size_t i = 0; i + 1 < n; i++) {

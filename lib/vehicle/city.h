@@ -78,7 +78,8 @@ struct city_graph {
     struct ag_vgraph g;
     struct ag_vec edges;     /* struct ag_road_edge, from the store */
     struct ag_vec nodes;     /* struct ag_road_node */
-    struct ag_xy **edge_xy;  /* each edge's polyline in metres */
+    struct ag_xy **edge_xy;  /* each edge's polyline in metres, in edge_xy_all */
+    struct ag_xy *edge_xy_all;
     struct ag_index *road_ix;/* road edges by their box in metres */
     struct ag_vec spaces;    /* struct ag_space */
     struct ag_xy ***space_xy;/* [space][ring] polyline in metres, rings flattened */
@@ -87,9 +88,10 @@ struct city_graph {
     struct ag_vec crossings; /* struct crossing */
     struct ag_vec entries;   /* struct entry */
     int64_t *vnode_osm;      /* OSM id of each graph node, 0 for crossings */
-    struct ag_ll **vedge_ll; /* each graph edge's vertices in lon/lat */
     /* Where each graph edge comes from, filled by the graph builder. */
     struct ag_vec gsrc;      /* size_t per graph edge: its road edge */
+    struct ag_vec vedge_ll;  /* struct ag_ll: the graph edges' vertices in lon/lat, */
+    struct ag_vec vedge_ll_off; /* size_t per graph edge: where its own begin */
     size_t *first_piece;     /* per road edge: its first graph edge */
     size_t *npieces;         /* per road edge: how many graph edges it became */
     /* Kerb-side entries (kerb.c). */
