@@ -144,6 +144,13 @@ struct ag_vgraph {
     /* Per state, built with the turns: the road it continues from and into
      * (-1 if none), used to judge bends across junctions. */
     long *cont_into, *cont_from;
+    /* Per state, built with the turns, what the search reads on leaving the
+     * state's end node: where that node's states begin in adj[], how many
+     * there are (0 at a blocked node), and where the row of turns from this
+     * state begins in turn[]. */
+    struct ag_vnext {
+        uint32_t adj, deg, turn;
+    } *next;
 };
 
 void ag_vgraph_init(struct ag_vgraph *g);

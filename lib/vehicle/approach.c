@@ -60,6 +60,8 @@ static void drop_adjacency(struct ag_vgraph *g)
     free(g->turn);
     free(g->cont_into);
     free(g->cont_from);
+    free(g->next);
+    g->next = NULL;
     g->adj_off = NULL;
     g->adj = NULL;
     g->turn_off = NULL;
@@ -588,6 +590,21 @@ static int build_turns(struct ag_vgraph *g)
         total += deg * deg;
     }
     g->turn_off[g->nnodes] = total;
+    /* The search's view of each state's end node, in 32 bits: a city's
+     * graph is far below 2^32 states and turns. */
+    if (ns >= UINT32_MAX || total >= UINT32_MAX)
+        return AG_ELIMIT;
+    g->next = malloc((ns ? ns : 1) * sizeof *g->next);
+    if (!g->next)
+        return AG_ENOMEM;
+    for (size_t d = 0; d < ns; d++) {
+        size_t v = st_end(g, (long)d), deg = g->adj_off[v + 1] - g->adj_off[v], i = 0;
+        while (i < deg && g->adj[g->adj_off[v] + i] != (d ^ 1))
+            i++;
+        g->next[d] = (struct ag_vnext){(uint32_t)g->adj_off[v],
+                                       g->nodes[v].blocked ? 0 : (uint32_t)deg,
+                                       (uint32_t)(g->turn_off[v] + i * deg)};
+    }
     g->turn = malloc((total ? total : 1) * sizeof *g->turn);
     if (!g->turn)
         return AG_ENOMEM;
@@ -725,18 +742,16 @@ int ag_vehicle_speeds(struct ag_vgraph *g, const struct ag_kin *k, double vehicl
         struct heap_item it = heap_pop(&h);
         if (it.s < out->speed[it.d])
             continue; /* an older, slower entry */
-        size_t v = st_end(g, it.d);
-        if (g->nodes[v].blocked)
-            continue;
-        size_t deg = g->adj_off[v + 1] - g->adj_off[v], i = 0;
-        while (i < deg && (long)g->adj[g->adj_off[v] + i] != (it.d ^ 1))
-            i++;
-        for (size_t j = 0; j < deg && !rc; j++) {
-            long f = (long)g->adj[g->adj_off[v] + j];
+        /* On through the end node, unless it is blocked (nx->deg is 0). */
+        const struct ag_vnext *nx = &g->next[it.d];
+        const size_t *leave = g->adj + nx->adj;
+        const double *turn = g->turn + nx->turn;
+        for (size_t j = 0; j < nx->deg && !rc; j++) {
+            long f = (long)leave[j];
             if (f == (it.d ^ 1))
                 continue;
             double s = it.s;
-            clip(&s, k->a_lat, g->turn[g->turn_off[v] + i * deg + j], g->nodes[v].xy, NULL);
+            clip(&s, k->a_lat, turn[j], (struct ag_xy){0, 0}, NULL);
             if (!(s > bound[f]))
                 continue; /* cannot improve f, or f is not usable */
             bool capped;
@@ -823,6 +838,27 @@ double ag_vehicle_route_speed_to(const struct ag_vgraph *g, const struct ag_kin 
     return v;
 }
 
+/* The states of the route behind state's label, from its start, into
+ * out->states with room for `extra` more, and its length into
+ * out->run_up_m; without replaying it. */
+static int collect_route(const struct ag_vgraph *g, const struct ag_speeds *sp, long state,
+                         size_t extra, struct ag_route *out)
+{
+    size_t n = 0;
+    for (long r = sp->rec[state]; r >= 0; r = sp->recs[r].parent)
+        n++;
+    out->states = malloc((n + extra ? n + extra : 1) * sizeof *out->states);
+    if (!out->states)
+        return AG_ENOMEM;
+    size_t i = n;
+    for (long r = sp->rec[state]; r >= 0; r = sp->recs[r].parent) {
+        out->states[--i] = sp->recs[r].state;
+        out->run_up_m += g->edges[st_edge(sp->recs[r].state)].length_m;
+    }
+    out->nstates = n;
+    return 0;
+}
+
 int ag_vehicle_route_state(const struct ag_vgraph *g, const struct ag_kin *k,
                            const struct ag_speeds *sp, long state, struct ag_route *out)
 {
@@ -835,20 +871,12 @@ int ag_vehicle_route_state(const struct ag_vgraph *g, const struct ag_kin *k,
     if (!(out->speed_ms > 0))
         return 0;
     out->last_state = state;
-    size_t n = 0;
-    for (long r = sp->rec[state]; r >= 0; r = sp->recs[r].parent)
-        n++;
-    out->states = malloc((n ? n : 1) * sizeof *out->states);
-    if (!out->states)
-        return AG_ENOMEM;
-    size_t i = n;
-    for (long r = sp->rec[state]; r >= 0; r = sp->recs[r].parent) {
-        out->states[--i] = sp->recs[r].state;
-        out->run_up_m += g->edges[st_edge(sp->recs[r].state)].length_m;
-    }
-    out->nstates = n;
+    int rc = collect_route(g, sp, state, 0, out);
+    if (rc)
+        return rc;
     out->last_m = g->edges[st_edge(state)].length_m;
-    ag_vehicle_route_speed(g, k, 0, out->states, n, &out->limiting_radius_m, &out->limiting_at);
+    ag_vehicle_route_speed(g, k, 0, out->states, out->nstates, &out->limiting_radius_m,
+                           &out->limiting_at);
     return 0;
 }
 
@@ -910,26 +938,22 @@ int ag_vehicle_route_along(const struct ag_vgraph *g, const struct ag_kin *k,
     double v = traverse_to(g, k, d, v0, last, NULL);
     if (!(v > 0))
         return 0;
-    struct ag_route before = {0};
-    int rc = from >= 0 ? ag_vehicle_route_state(g, k, sp, from, &before) : 0;
-    long *states = rc ? NULL : malloc((before.nstates + 1) * sizeof *states);
-    if (!rc && !states)
+    /* The route to `from`, then d; replayed once, as a whole. */
+    int rc = 0;
+    if (from >= 0 && sp->speed[from] > 0)
+        rc = collect_route(g, sp, from, 1, out);
+    else if (!(out->states = malloc(sizeof *out->states)))
         rc = AG_ENOMEM;
-    if (!rc) {
-        if (before.nstates)
-            memcpy(states, before.states, before.nstates * sizeof *states);
-        states[before.nstates] = d;
-        out->states = states;
-        out->nstates = before.nstates + 1;
-        out->speed_ms = v;
-        out->last_state = d;
-        out->last_m = last;
-        out->run_up_m = before.run_up_m + last;
-        ag_vehicle_route_speed_to(g, k, 0, states, out->nstates, last, &out->limiting_radius_m,
-                                  &out->limiting_at);
-    }
-    ag_route_free(&before);
-    return rc;
+    if (rc)
+        return rc;
+    out->states[out->nstates++] = d;
+    out->speed_ms = v;
+    out->last_state = d;
+    out->last_m = last;
+    out->run_up_m += last;
+    ag_vehicle_route_speed_to(g, k, 0, out->states, out->nstates, last, &out->limiting_radius_m,
+                              &out->limiting_at);
+    return 0;
 }
 
 int ag_vehicle_route(const struct ag_vgraph *g, const struct ag_kin *k, const struct ag_speeds *sp,
