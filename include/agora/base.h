@@ -184,6 +184,19 @@ void ag_progress_force(int on_off_or_minus1_auto);
 /* Monotonic clock in seconds. */
 double ag_now(void);
 
+/* 1 in a build with AddressSanitizer (GCC's flag or Clang's feature), else 0:
+ * code that does its own memory management gives ASan plain blocks there. */
+#if defined(__SANITIZE_ADDRESS__)
+#define AG_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define AG_ASAN 1
+#endif
+#endif
+#ifndef AG_ASAN
+#define AG_ASAN 0
+#endif
+
 /* Sets the C library's heap up for one large computation in this process
  * (glibc; docs/internals/memory.md): every thread allocates from the one
  * heap, which grows by at least `reserve` bytes at a time and keeps what is

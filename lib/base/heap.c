@@ -5,17 +5,11 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#if defined(__GLIBC__) && !defined(__SANITIZE_ADDRESS__)
+#if defined(__GLIBC__) && !AG_ASAN
 #include <malloc.h>
 #include <sys/mman.h>
 #include <unistd.h>
 #define AG_HEAP_TUNABLE 1
-#endif
-
-#if defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#undef AG_HEAP_TUNABLE
-#endif
 #endif
 
 /* Huge pages are 2 MiB on x86-64 and on arm64 with 4 KiB pages. */

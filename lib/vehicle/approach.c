@@ -88,7 +88,9 @@ static void *pool_alloc(struct ag_vgraph *g, size_t bytes)
     bytes = (bytes + align - 1) / align * align;
     struct ag_vpool *c = g->pool;
     if (!c || c->cap - c->used < bytes) {
-        size_t cap = bytes > POOL_BLOCK ? bytes : POOL_BLOCK;
+        /* Under AddressSanitizer every edge's block is its own, so that
+         * writing past one is caught, not silently into the next. */
+        size_t cap = bytes > POOL_BLOCK || AG_ASAN ? bytes : POOL_BLOCK;
         if (!(c = malloc(sizeof *c + cap)))
             return NULL;
         *c = (struct ag_vpool){g->pool, 0, cap};

@@ -944,15 +944,7 @@ static void test_format_fixed_writes_the_digits_by_hand(void **state)
     assert_string_equal(b, "0.5");
 }
 
-#if defined(__SANITIZE_ADDRESS__)
-#define AG_TEST_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define AG_TEST_ASAN 1
-#endif
-#endif
-
-#if defined(__GLIBC__) && !defined(AG_TEST_ASAN)
+#if defined(__GLIBC__) && !AG_ASAN
 /* Whether the mapping holding address p is the brk heap ("[heap]") and
  * advised for huge pages ("hg" among its VmFlags), as /proc/self/smaps
  * shows it. */
@@ -991,7 +983,7 @@ static void test_heap_for_batch_puts_blocks_in_a_huge_page_heap(void **state)
     char *p = malloc((size_t)4 << 20);
     assert_non_null(p);
     memset(p, 1, (size_t)4 << 20);
-#if defined(AG_TEST_ASAN)
+#if AG_ASAN
     assert_false(on);
 #elif defined(__GLIBC__)
     if (access("/sys/kernel/mm/transparent_hugepage/enabled", F_OK) == 0) {

@@ -20,20 +20,9 @@
 
 #include "agora/crowd_sim.h"
 
-#if defined(__SANITIZE_ADDRESS__)
-#define SANITIZED 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define SANITIZED 1
-#endif
-#endif
-#ifndef SANITIZED
-#define SANITIZED 0
-#endif
-
 static bool slow_tests_skipped(void)
 {
-    return SANITIZED && !getenv("AGORA_SLOW_TESTS");
+    return AG_ASAN && !getenv("AGORA_SLOW_TESTS");
 }
 
 static struct ag_crowd_exit exit_of(double ax, double ay, double bx, double by)
