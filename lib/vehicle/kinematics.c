@@ -85,12 +85,20 @@ static double turn(struct ag_xy a, struct ag_xy b, struct ag_xy c)
 /* Turns below half a degree are drawing noise, not bends. */
 #define MIN_TURN (0.5 * M_PI / 180)
 
+/* Whether segment ab is shorter than a nanometre (compared squared: this
+ * runs for every vertex of every bend estimate, and hypot is dear). */
+static bool no_length(struct ag_xy a, struct ag_xy b)
+{
+    double dx = b.x - a.x, dy = b.y - a.y;
+    return dx * dx + dy * dy < 1e-18;
+}
+
 /* Turn and sharp-corner tangent length at interior vertex i; a vertex with
  * a zero-length neighbour segment takes no turn. */
 static struct ag__vturn vertex_turn(const struct ag_xy *p, const double *widths, size_t i)
 {
     struct ag__vturn t = {0, 0, 0, true};
-    if (ag_xy_dist(p[i - 1], p[i]) < 1e-9 || ag_xy_dist(p[i], p[i + 1]) < 1e-9)
+    if (no_length(p[i - 1], p[i]) || no_length(p[i], p[i + 1]))
         return t;
     t.th = turn(p[i - 1], p[i], p[i + 1]);
     t.w = widths[i - 1] < widths[i] ? widths[i - 1] : widths[i];
