@@ -23,8 +23,8 @@ static void drop_adjacency(struct ag_vgraph *g);
 
 /* The edges' arrays are carved out of blocks of at least POOL_BLOCK bytes
  * that the graph owns: a city's graph has thousands of edges, and three
- * allocations each were a tenth of building it, and made the thread that
- * reads obstacles meanwhile wait for the allocator. */
+ * allocations each kept the thread that reads obstacles meanwhile waiting
+ * on the allocator's lock (docs/internals/vehicle.md, "Threads"). */
 #define POOL_BLOCK ((size_t)256 << 10)
 
 struct ag_vpool {
