@@ -396,6 +396,57 @@ static void test_speed_at_a_point_equals_cutting_the_edge_there(void **state)
     assert_true(below_top > 50);  /* and not merely at the top speed */
 }
 
+/* A graph keeps every edge's points, segment lengths and radii intact
+ * however many edges it holds: they are carved out of shared blocks
+ * (approach.c, pool_alloc), so one edge written over another, or a block
+ * reused too early, would show here. Edges of 2 to 41 vertices fill
+ * blocks to odd remainders; one of 20,000 vertices is larger than a block.
+ * The expected values are the inputs, and their distances by hypot. */
+static struct ag_xy chain_pt(size_t e, size_t i)
+{
+    return (struct ag_xy){(double)e * 1000.0 + (double)i * 3.0, (double)(i % 7) * 0.5};
+}
+
+static void test_graph_keeps_every_edge_across_its_blocks(void **state)
+{
+    (void)state;
+    struct ag_vgraph g;
+    ag_vgraph_init(&g);
+    const size_t nedges = 4001, big = 1234, big_n = 20000;
+    struct ag_xy *pts = malloc(big_n * sizeof *pts);
+    assert_non_null(pts);
+    for (size_t e = 0; e <= nedges; e++)
+        node(&g, (double)e, 0, false);
+    for (size_t e = 0; e < nedges; e++) {
+        size_t n = e == big ? big_n : 2 + e % 40;
+        for (size_t i = 0; i < n; i++)
+            pts[i] = chain_pt(e, i);
+        assert_int_equal(ag_vgraph_add_edge(&g, e, e + 1, pts, n, 5.0, 0), 0);
+    }
+    for (size_t e = 0; e < nedges; e++) {
+        const struct ag_vedge *ed = &g.edges[e];
+        size_t n = e == big ? big_n : 2 + e % 40;
+        assert_int_equal(ed->n, n);
+        assert_int_equal((uintptr_t)ed->pts % _Alignof(max_align_t), 0);
+        double length = 0;
+        for (size_t i = 0; i < n; i++) {
+            struct ag_xy want = chain_pt(e, i);
+            assert_true(ed->pts[i].x == want.x && ed->pts[i].y == want.y);
+            assert_true(isinf(ed->radius[i]));
+            if (i + 1 < n) {
+                struct ag_xy next = chain_pt(e, i + 1);
+                double d = hypot(next.x - want.x, next.y - want.y);
+                assert_true(ed->seg_len[i] == d);
+                length += d;
+            }
+        }
+        assert_true(ed->seg_len[n - 1] == 0);
+        assert_true(ed->length_m == length);
+    }
+    free(pts);
+    ag_vgraph_free(&g);
+}
+
 static void test_rating_rounds_up_to_the_standard_test_speeds(void **state)
 {
     (void)state;
@@ -428,6 +479,7 @@ int main(void)
         cmocka_unit_test(test_speed_along_an_edge_is_v2_equals_2as_and_passes_a_bend_unclipped),
         cmocka_unit_test(test_speed_at_a_point_equals_cutting_the_edge_there),
         cmocka_unit_test(test_rating_rounds_up_to_the_standard_test_speeds),
+        cmocka_unit_test(test_graph_keeps_every_edge_across_its_blocks),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
