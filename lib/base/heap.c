@@ -43,10 +43,10 @@ bool ag_heap_for_batch(size_t reserve)
     uintptr_t to = top & ~(HUGE_PAGE - 1);
     if (!(to > from && madvise((void *)from, to - from, MADV_HUGEPAGE) == 0))
         return false;
-        /* Below the first huge page, the rest of the heap's pages mapped in one
-         * call rather than one fault each (Linux 5.14; without it they fault
-         * as before; pages already there stay as they are). */
 #ifdef MADV_POPULATE_WRITE
+    /* Below the first huge page, the rest of the heap's pages mapped in one
+     * call rather than one fault each (Linux 5.14; without it they fault as
+     * before; pages already there stay as they are). */
     uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
     uintptr_t low = (base + page - 1) & ~(page - 1);
     if (from > low)

@@ -90,8 +90,8 @@ struct city_graph {
     int64_t *vnode_osm;      /* OSM id of each graph node, 0 for crossings */
     /* Where each graph edge comes from, filled by the graph builder. */
     struct ag_vec gsrc;      /* size_t per graph edge: its road edge */
-    struct ag_vec vedge_ll;  /* struct ag_ll: the graph edges' vertices in lon/lat, */
-    struct ag_vec vedge_ll_off; /* size_t per graph edge: where its own begin */
+    struct ag_vec vedge_ll;  /* struct ag_ll: every graph edge's vertices in lon/lat */
+    struct ag_vec vedge_ll_off; /* size_t per graph edge: where its vertices begin there */
     size_t *first_piece;     /* per road edge: its first graph edge */
     size_t *npieces;         /* per road edge: how many graph edges it became */
     /* Kerb-side entries (kerb.c). */
